@@ -1,0 +1,178 @@
+"""Answerers behind one interface. The offline composer (default) answers with sentences of
+the retrieved passages; the LLM answerer lives in assistant/llm.py."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from assistant import questions
+from assistant.retrieval import HybridRetriever, lexical_tokens
+from assistant.types import Hit, Sentence, Turn
+
+OnToken = Callable[[str], None]
+REFUSAL_TEXT = "I could not find this in the documents."
+_DIGIT = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|"
+    r"thousand|million|billion|\w+fold)\b",
+    re.I,
+)
+
+
+class AnswererError(RuntimeError):
+    """The answerer's backend failed (one line for the user); the chain falls back to the
+    offline composer."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An answer before verification: [n] markers refer to hits[n-1]."""
+
+    text: str
+    refused: bool
+    notice: str = ""
+    answerer: str = "offline"
+    flagged: bool = False
+
+
+class Answerer(Protocol):
+    name: str
+
+    def draft(
+        self,
+        question: str,
+        query: str,
+        hits: Sequence[Hit],
+        history: Sequence[Turn],
+        on_token: OnToken | None = None,
+    ) -> Draft: ...
+
+
+@dataclass(frozen=True)
+class ComposerConfig:
+    refusal_threshold: float = 0.45
+    max_sentences: int = 3
+    max_list_sentences: int = 6
+    dense_weight: float = 0.55
+    keep_ratio: float = 0.8  # a further sentence must score this share of the best one
+    duplicate_cosine: float = 0.9
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    hit_index: int  # 0-based position in hits
+    sentence: Sentence
+    vector: np.ndarray
+    terms: frozenset[str]
+
+
+class OfflineComposer:
+    """Extractive answers: the best-supported sentences of the passages, each cited."""
+
+    name = "offline"
+
+    def __init__(self, retriever: HybridRetriever, config: ComposerConfig) -> None:
+        self.retriever = retriever
+        self.config = config
+
+    def draft(
+        self,
+        question: str,
+        query: str,
+        hits: Sequence[Hit],
+        history: Sequence[Turn] = (),
+        on_token: OnToken | None = None,
+    ) -> Draft:
+        candidates = self._candidates(hits)
+        chosen, best = self._select(query, candidates)
+        if self._refuse(question, query, hits, chosen, best):
+            return Draft(REFUSAL_TEXT, refused=True)
+        text = " ".join(f"{c.sentence.text} [{c.hit_index + 1}]" for c in chosen)
+        if on_token:
+            on_token(text)
+        return Draft(text, refused=False)
+
+    def _candidates(self, hits: Sequence[Hit]) -> list[_Candidate]:
+        vectors = self.retriever.store.sentence_vectors(h.chunk.id for h in hits)
+        stemmer = self.retriever.lexical().stemmer
+        seen: set[tuple[str, int]] = set()
+        out: list[_Candidate] = []
+        for i, hit in enumerate(hits):
+            sents = hit.chunk.sentences
+            vecs = vectors.get(hit.chunk.id)
+            if vecs is None or len(vecs) != len(sents):
+                continue
+            terms = lexical_tokens([s.text for s in sents], stemmer)
+            for sent, vec, toks in zip(sents, vecs, terms, strict=True):
+                if (hit.chunk.doc_id, sent.start) not in seen:
+                    seen.add((hit.chunk.doc_id, sent.start))
+                    out.append(_Candidate(i, sent, vec, frozenset(toks)))
+        return out
+
+    def _scorer(self, text: str, vector: np.ndarray) -> Callable[[_Candidate], float]:
+        lexical = self.retriever.lexical()
+        terms = set(lexical_tokens([text], lexical.stemmer)[0])
+        weights = {t: lexical.idf(t) for t in terms}
+        total = sum(weights.values()) or 1.0
+        w = self.config.dense_weight
+        number = questions.wants_number(text)
+
+        def score(c: _Candidate) -> float:
+            lex = sum(v for t, v in weights.items() if t in c.terms) / total
+            bonus = 0.05 if number and _DIGIT.search(c.sentence.text) else 0.0
+            return w * float(c.vector @ vector) + (1 - w) * lex + bonus - 0.005 * c.hit_index
+
+        return score
+
+    def _select(self, query: str, cands: list[_Candidate]) -> tuple[list[_Candidate], float]:
+        if not cands:
+            return [], 0.0
+        embed = self.retriever.embedder.encode_query
+        whole = self._scorer(query, embed(query))
+        parts = questions.split_parts(query)
+        chosen: list[_Candidate] = []
+        for part in parts if len(parts) > 1 else []:
+            mine = self._scorer(part, embed(part))
+            pick = max(cands, key=lambda c: whole(c) + mine(c))
+            if pick not in chosen:
+                chosen.append(pick)
+        ranked = sorted(cands, key=whole, reverse=True)
+        best = whole(ranked[0])
+        limit = self._limit(query, len(parts))
+        chosen = chosen or [ranked[0]]
+        for c in ranked:
+            if len(chosen) >= limit or whole(c) < best * self.config.keep_ratio:
+                break
+            if all(float(c.vector @ o.vector) < self.config.duplicate_cosine for o in chosen):
+                chosen.append(c)
+        return chosen, max(best, *(whole(c) for c in chosen))
+
+    def _limit(self, query: str, parts: int) -> int:
+        if questions.wants_list(query):
+            return max(self.config.max_list_sentences, parts)
+        return max(self.config.max_sentences, parts)
+
+    def _refuse(
+        self,
+        question: str,
+        query: str,
+        hits: Sequence[Hit],
+        chosen: list[_Candidate],
+        best: float,
+    ) -> bool:
+        if not chosen or best < self.config.refusal_threshold:
+            return True
+        passages = " ".join(h.chunk.text for h in hits).lower().replace(",", "")
+        if any(_stem(n) not in passages for n in questions.names(query)):
+            return True  # the question names something the passages never mention
+        return questions.wants_number(question) and not any(
+            _DIGIT.search(c.sentence.text) for c in chosen
+        )
+
+
+def _stem(name: str) -> str:
+    return re.sub(r"(?:'s|’s|s)$", "", name.lower().replace(",", ""))

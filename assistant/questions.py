@@ -1,0 +1,88 @@
+"""Reading a question: its parts, what kind of answer it wants, whether it follows up."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.types import Turn
+
+_WH = r"(?:who|whom|whose|what|when|where|which|why|how|did|does|do|is|are|was|were|will|can)"
+_PART_SPLIT = re.compile(rf"\?\s+|;\s+|,?\s+(?:and|but|also|plus)\s+(?={_WH}\b)", re.I)
+_FOLLOW_START = re.compile(
+    r"^\s*(?:and|but|also|so|then|what about|how about|what else|anything else|and what|"
+    r"what of|tell me more|more on|why)\b",
+    re.I,
+)
+_PRONOUN = re.compile(
+    r"\b(?:it|its|they|their|them|this|that|these|those|he|she|his|her|"
+    r"there|the same|such)\b",
+    re.I,
+)
+_STOP = frozenset(
+    "a an the of to in on at for and or but with by from as is are was were be been being do does "
+    "did what who whom whose when where which why how will would can could should may might must "
+    "about into over under than then that this these those it its they their them there here "
+    "also any some many much more most other such so not no yes please tell me i we you our us "
+    "he she his her has have had said say says".split()
+)
+_LIST = re.compile(
+    r"\b(?:list|which|what are|name|who are|all|each|every|summar|overview|"
+    r"pillars|countries|measures|steps|actions|commitments|members)\w*",
+    re.I,
+)
+_NUMBER_Q = re.compile(
+    r"\bhow (?:many|much|long|large|big)\b|\bwhat (?:amount|number|percentage|share|figure|sum)\b"
+    r"|\b(?:budget|cost|how much money|amount)\b",
+    re.I,
+)
+_DATE_Q = re.compile(r"\bwhen\b|\bwhat (?:date|day|year|month)\b|\bsince when\b", re.I)
+_WORDS = re.compile(r"[A-Za-z][A-Za-z0-9'’$-]*|\d[\d,.]*")
+
+
+def split_parts(question: str) -> list[str]:
+    """The sub-questions of a multi-part question ("Who hosted it and when?" -> two)."""
+    parts = [p.strip(" ?,.;") for p in _PART_SPLIT.split(question)]
+    parts = [p for p in parts if len(content_words(p)) >= 1]
+    return parts or [question.strip()]
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in _WORDS.findall(text) if w.lower() not in _STOP]
+
+
+def names(text: str) -> list[str]:
+    """Capitalised words that do not open the text, and numbers: what a question is about."""
+    words = _WORDS.findall(text)
+    found = [w for w in words[1:] if w[0].isupper() and w.lower() not in _STOP]
+    found += [w for w in words if w[0].isdigit()]
+    return list(dict.fromkeys(found))
+
+
+def wants_number(question: str) -> bool:
+    return bool(_NUMBER_Q.search(question))
+
+
+def wants_date(question: str) -> bool:
+    return bool(_DATE_Q.search(question))
+
+
+def wants_list(question: str) -> bool:
+    return bool(_LIST.search(question))
+
+
+def is_followup(question: str, history: Sequence[Turn]) -> bool:
+    if not any(t.role == "user" for t in history):
+        return False
+    if _FOLLOW_START.search(question) or _PRONOUN.search(question):
+        return True
+    return len(content_words(question)) <= 3 and not names(question)
+
+
+def condense(question: str, history: Sequence[Turn]) -> str:
+    """The standalone query: a follow-up carries the subject words of the earlier question."""
+    if not is_followup(question, history):
+        return question.strip()
+    earlier = next(t.content for t in reversed(history) if t.role == "user")
+    carried = [w for w in content_words(earlier) if w.lower() not in question.lower()]
+    return f"{question.strip()} ({' '.join(carried)})" if carried else question.strip()

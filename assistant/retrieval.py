@@ -1,0 +1,203 @@
+"""Hybrid retrieval: dense (Chroma) + lexical (BM25) fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import bm25s
+import numpy as np
+import Stemmer
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.embedding import Embedder
+from assistant.store import ChromaStore
+from assistant.types import Chunk, Hit
+
+RRF_K = 60  # the constant of reciprocal rank fusion (Cormack et al. 2009)
+
+
+def make_stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def lexical_tokens(texts: Sequence[str], stemmer: Stemmer.Stemmer) -> list[list[str]]:
+    """The terms BM25 sees: lower-cased, English stop words removed, Snowball-stemmed."""
+    tokenized = bm25s.tokenize(
+        list(texts), stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False
+    )
+    return [list(t) for t in tokenized]
+
+
+@dataclass
+class LexicalIndex:
+    """BM25 over every chunk, built once per index version (never per query)."""
+
+    version: int
+    chunks: list[Chunk]
+    bm25: bm25s.BM25 | None
+    stemmer: Stemmer.Stemmer
+    doc_freq: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, store: ChromaStore, stemmer: Stemmer.Stemmer) -> LexicalIndex:
+        version = store.version()
+        chunks = list(store.iter_chunks())
+        if not chunks:
+            return cls(version, [], None, stemmer)
+        tokens = lexical_tokens([c.text for c in chunks], stemmer)
+        bm25 = bm25s.BM25()
+        bm25.index(tokens, show_progress=False)
+        doc_freq: dict[str, int] = {}
+        for terms in tokens:
+            for term in set(terms):
+                doc_freq[term] = doc_freq.get(term, 0) + 1
+        return cls(version, chunks, bm25, stemmer, doc_freq)
+
+    def idf(self, term: str) -> float:
+        n = max(len(self.chunks), 1)
+        df = self.doc_freq.get(term, 0)
+        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+
+    def search(
+        self, query: str, n: int, doc_ids: Sequence[str] | None
+    ) -> list[tuple[Chunk, float]]:
+        if self.bm25 is None:
+            return []
+        terms = [t for t in lexical_tokens([query], self.stemmer)[0] if t in self.doc_freq]
+        if not terms:
+            return []
+        scores = self.bm25.get_scores(terms)
+        order = np.argsort(-scores)
+        allowed = set(doc_ids) if doc_ids else None
+        results: list[tuple[Chunk, float]] = []
+        for i in order:
+            if scores[i] <= 0 or len(results) >= n:
+                break
+            chunk = self.chunks[int(i)]
+            if allowed is None or chunk.doc_id in allowed:
+                results.append((chunk, float(scores[i])))
+        return results
+
+
+class HybridRetriever:
+    """Dense and lexical candidates, fused with reciprocal rank fusion."""
+
+    def __init__(
+        self,
+        store: ChromaStore,
+        embedder: Embedder,
+        k: int,
+        candidates: int = 20,
+        refresh_s: float = 1.0,
+    ) -> None:
+        if k <= 0:
+            raise ValueError(f"k must be positive, got {k}")
+        self.store = store
+        self.embedder = embedder
+        self.k = k
+        self.candidates = max(candidates, k)
+        self._refresh_s = refresh_s
+        self._stemmer = make_stemmer()
+        self._lexical: LexicalIndex | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index for the store's current version; rebuilt only when it changed
+        (checked at most every refresh_s seconds, so other processes' ingests show up)."""
+        with self._lock:
+            now = time.monotonic()
+            if self._lexical is None or now - self._checked >= self._refresh_s:
+                if self._lexical is None or self.store.version() != self._lexical.version:
+                    self._lexical = LexicalIndex.build(self.store, self._stemmer)
+                self._checked = now
+            return self._lexical
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        doc_ids: Sequence[str] | None = None,
+        timings: dict[str, float] | None = None,
+        query_vector: np.ndarray | None = None,
+    ) -> list[Hit]:
+        k = k or self.k
+        clock = _Clock(timings)
+        vector = self.embedder.encode_query(query) if query_vector is None else query_vector
+        clock.lap("embed_ms")
+        dense = self.store.query(vector, self.candidates, doc_ids)
+        clock.lap("dense_ms")
+        lexical = self.lexical().search(query, self.candidates, doc_ids)
+        clock.lap("lexical_ms")
+        hits = fuse(dense, lexical, k)
+        clock.lap("fusion_ms")
+        return hits
+
+
+def fuse(dense: list[tuple[Chunk, float]], lexical: list[tuple[Chunk, float]], k: int) -> list[Hit]:
+    """Reciprocal rank fusion of two ranked lists of chunks."""
+    chunks: dict[str, Chunk] = {}
+    fused: dict[str, float] = {}
+    dense_scores: dict[str, float] = {}
+    lexical_scores: dict[str, float] = {}
+    for ranked, scores in ((dense, dense_scores), (lexical, lexical_scores)):
+        for rank, (chunk, score) in enumerate(ranked, start=1):
+            chunks[chunk.id] = chunk
+            scores[chunk.id] = score
+            fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank)
+    order = sorted(fused, key=lambda cid: -fused[cid])[:k]
+    return [
+        Hit(chunks[cid], fused[cid], rank, dense_scores.get(cid), lexical_scores.get(cid))
+        for rank, cid in enumerate(order, start=1)
+    ]
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[name] = self.timings.get(name, 0.0) + (now - self.last) * 1000
+        self.last = now
+
+
+class LangChainRetriever(BaseRetriever):
+    """The hybrid retriever behind LangChain's retriever interface."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    hybrid: HybridRetriever
+    k: int = 5
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        return [hit_to_document(h) for h in self.hybrid.search(query, self.k)]
+
+
+def hit_to_document(hit: Hit) -> Document:
+    c = hit.chunk
+    return Document(
+        page_content=c.text,
+        id=c.id,
+        metadata={
+            "chunk_id": c.id,
+            "doc_id": c.doc_id,
+            "title": c.title,
+            "date": c.date,
+            "section": c.section,
+            "page": c.page,
+            "start": c.start,
+            "end": c.end,
+            "score": hit.score,
+            "rank": hit.rank,
+        },
+    )

@@ -1,0 +1,108 @@
+"""build_assistant(settings): the one place objects are constructed and wired."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.answering import Answerer, ComposerConfig, OfflineComposer
+from assistant.chain import AnswerChain
+from assistant.chunking import ChunkingConfig, pysbd_splitter, tiktoken_counter
+from assistant.config import Settings
+from assistant.embedding import Embedder, Progress
+from assistant.indexing import Chunker, Indexer
+from assistant.retrieval import HybridRetriever
+from assistant.store import ChromaStore, StoreConfig
+from assistant.types import Answer, DocRecord, FileError, SyncReport, Turn
+
+
+@dataclass
+class Assistant:
+    """The assembled assistant: what the CLI, the web app and the evals use."""
+
+    settings: Settings
+    store: ChromaStore
+    embedder: Embedder
+    indexer: Indexer
+    retriever: HybridRetriever
+    chain: AnswerChain
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        k: int | None = None,
+        doc_ids: Sequence[str] | None = None,
+    ) -> Answer:
+        return self.chain.ask(question, history, k, doc_ids)
+
+    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
+        return self.chain.stream(question, history)
+
+    def sync(self, rebuild: bool = False, progress: Progress | None = None) -> SyncReport:
+        return self.indexer.sync(rebuild, progress)
+
+    def add_files(
+        self, paths: Sequence[Path], progress: Progress | None = None
+    ) -> tuple[SyncReport, list[FileError]]:
+        return self.indexer.add_files(paths, progress)
+
+    def remove(self, doc_id: str) -> bool:
+        return self.indexer.remove(doc_id)
+
+    def documents(self) -> list[DocRecord]:
+        return sorted(self.store.documents().values(), key=lambda r: r.doc_id)
+
+    @property
+    def answerer_name(self) -> str:
+        s = self.settings
+        return f"LLM {s.llm_model} at {s.llm_base_url}" if s.uses_llm else "offline composer"
+
+
+def store_config(settings: Settings) -> StoreConfig:
+    token = settings.chroma_token.get_secret_value() if settings.chroma_token else None
+    return StoreConfig(
+        collection=settings.collection,
+        index_dir=None if settings.chroma_host else settings.index_dir,
+        host=settings.chroma_host,
+        port=settings.chroma_port,
+        ssl=settings.chroma_ssl,
+        token=token,
+    )
+
+
+def build_assistant(settings: Settings, embedder: Embedder | None = None) -> Assistant:
+    """Wire every part from settings. An embedder may be shared (tests, evals)."""
+    store = ChromaStore.open(store_config(settings))
+    embedder = embedder or Embedder(settings.embedding_model, settings.embedding_batch_size)
+    chunker = Chunker(
+        ChunkingConfig(settings.chunk_tokens, settings.chunk_overlap_tokens),
+        tiktoken_counter(),
+        pysbd_splitter(),
+    )
+    lock_dir = settings.data_dir if settings.chroma_host else settings.index_dir
+    indexer = Indexer(
+        store,
+        embedder,
+        chunker,
+        settings.corpus_dir,
+        lock_dir / ".ingest.lock",
+        settings.max_file_bytes,
+    )
+    retriever = HybridRetriever(store, embedder, settings.k)
+    composer = OfflineComposer(
+        retriever,
+        ComposerConfig(
+            refusal_threshold=settings.refusal_threshold,
+            max_sentences=settings.max_answer_sentences,
+            max_list_sentences=settings.max_list_sentences,
+        ),
+    )
+    answerer: Answerer = composer
+    if settings.uses_llm:
+        from assistant.llm import LLMAnswerer
+
+        answerer = LLMAnswerer.from_settings(settings)
+    chain = AnswerChain(retriever, answerer, composer, settings.max_question_chars)
+    return Assistant(settings, store, embedder, indexer, retriever, chain)
