@@ -1,0 +1,754 @@
+"""One loader per file type → `SourceDoc`, and validation of hostile files.
+
+Every failure is a `CorpusError` whose message is one line saying what is wrong and what to do,
+without the file's path (the caller prefixes it). Loaders never trust a file: sizes are checked
+before reading, zip directories before unzipping, and PDF streams are decoded under tight limits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.types import FileError, SourceDoc
+
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".pdf", ".html", ".htm", ".docx"})
+SIDECAR_SUFFIX = ".meta.yaml"
+
+_MAX_SIDECAR_BYTES = 64_000  # YAML parsing is slow: keep metadata small
+_MAX_FRONT_MATTER_CHARS = 64_000
+_MAX_META_CHARS = 10_000  # per value; longer values (or alias-expanded lists) are skipped
+_MAX_TEXT_CHARS = 5_000_000  # of extracted PDF text
+_PDF_STREAM_LIMIT = 30_000_000  # bytes one PDF stream may decode to
+_DOCX_MAX_UNZIPPED = 100_000_000
+_DOCX_MAX_RATIO = 100
+_DOCX_RATIO_MIN_SIZE = 1_000_000  # small members compress well legitimately; judge big ones only
+_MAX_NAME_CHARS = 120
+
+
+class CorpusError(Exception):
+    """A file that cannot be loaded; str(e) is one line: what is wrong and what to do."""
+
+
+@dataclass
+class _Parsed:
+    """What a format loader extracts from a file's bytes."""
+
+    text: str
+    title: str = ""
+    date: str = ""
+    pages: tuple[tuple[int, int, int], ...] = ()
+    sections: tuple[tuple[int, str], ...] = ()
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------
+# public API
+
+
+def load_document(path: Path, corpus_dir: Path, *, max_bytes: int = 20_000_000) -> SourceDoc:
+    """Load one file of the corpus; raises CorpusError with a one-line reason."""
+    abs_path = Path(os.path.abspath(path))
+    doc_id = _doc_id(abs_path, Path(os.path.abspath(corpus_dir)))
+    data = _read_bytes(abs_path, max_bytes)
+    sidecar_bytes = _read_sidecar(abs_path)
+    parsed = _parse(abs_path.suffix.lower(), data)
+    if not parsed.text.strip():
+        raise CorpusError("no text found; check that the file has readable text")
+    sidecar = _parse_sidecar(sidecar_bytes) if sidecar_bytes is not None else {}
+    meta = {**parsed.meta, **sidecar}
+    digest = hashlib.sha256(data)
+    if sidecar_bytes is not None:
+        digest.update(sidecar_bytes)
+    return SourceDoc(
+        id=doc_id,
+        path=str(abs_path),
+        title=sidecar.get("title") or parsed.title or _readable_stem(abs_path),
+        date=_iso_date(sidecar.get("date", "")) or parsed.date,
+        text=parsed.text,
+        sha256=digest.hexdigest(),
+        pages=parsed.pages,
+        sections=parsed.sections,
+        meta=meta,
+    )
+
+
+def scan_corpus(
+    corpus_dir: Path, *, max_bytes: int = 20_000_000
+) -> tuple[list[SourceDoc], list[FileError]]:
+    """Load every document under corpus_dir; bad files become FileErrors, not exceptions."""
+    if not corpus_dir.is_dir():
+        raise CorpusError("the corpus folder does not exist or is not a folder; create it first")
+    docs: list[SourceDoc] = []
+    errors: list[FileError] = []
+    for path in _walk(corpus_dir):
+        rel = path.relative_to(corpus_dir).as_posix()
+        try:
+            docs.append(load_document(path, corpus_dir, max_bytes=max_bytes))
+        except CorpusError as exc:
+            errors.append(FileError(path=rel, reason=str(exc)))
+    docs.sort(key=lambda d: d.id)
+    return docs, errors
+
+
+def validate_file(path: Path, *, max_bytes: int = 20_000_000) -> None:
+    """Fully load a file as a check, e.g. before copying an upload into the corpus."""
+    load_document(path, path.parent, max_bytes=max_bytes)
+
+
+def safe_name(name: str) -> str:
+    """Reduce a user-supplied file name to one safe file name with a supported suffix."""
+    last = name.replace("\\", "/").split("/")[-1]
+    cleaned = re.sub(r"[^\w .-]", "_", last)
+    cleaned = re.sub(r"_{2,}", "_", re.sub(r" {2,}", " ", cleaned))
+    cleaned = re.sub(r"\.{2,}", ".", cleaned).lstrip(". -").rstrip(". ")
+    stem, dot, suffix = cleaned.rpartition(".")
+    if not dot or not stem.strip(" _-") or f".{suffix.lower()}" not in SUPPORTED_SUFFIXES:
+        raise CorpusError(f"not a usable file name; use a name ending in {_supported_list()}")
+    suffix = "." + suffix.lower()
+    return stem[: _MAX_NAME_CHARS - len(suffix)].rstrip(" .") + suffix
+
+
+# ---------------------------------------------------------------------------------------------
+# files and folders
+
+
+def _walk(corpus_dir: Path) -> Iterator[Path]:
+    """Files under corpus_dir in sorted order, without hidden entries or sidecars."""
+    for root, dirs, files in os.walk(corpus_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith(".") and not name.endswith(SIDECAR_SUFFIX):
+                yield Path(root) / name
+
+
+def _doc_id(abs_path: Path, abs_corpus: Path) -> str:
+    try:
+        return abs_path.relative_to(abs_corpus).as_posix()
+    except ValueError:
+        raise CorpusError("the file is outside the corpus folder; copy it in first") from None
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        shown = suffix or "(no suffix)"
+        raise CorpusError(f"unsupported file type {shown}; supported: {_supported_list()}")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise CorpusError(
+                f"the file is {_size(size)}, over the {_size(max_bytes)} limit; "
+                "split it or raise ASSISTANT_MAX_FILE_MB"
+            )
+        if size == 0:
+            raise CorpusError("the file is empty; add text or remove it")
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise CorpusError(
+            f"could not read the file: {exc.strerror or type(exc).__name__}"
+        ) from None
+    if len(data) > max_bytes:  # it grew since stat()
+        raise CorpusError(f"the file is over the {_size(max_bytes)} limit; split it")
+    if not data:
+        raise CorpusError("the file is empty; add text or remove it")
+    return data
+
+
+def _read_sidecar(path: Path) -> bytes | None:
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    if not sidecar.is_file():
+        return None
+    try:
+        with sidecar.open("rb") as fh:
+            data = fh.read(_MAX_SIDECAR_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise CorpusError(f"could not read its {SIDECAR_SUFFIX} sidecar: {reason}") from None
+    if len(data) > _MAX_SIDECAR_BYTES:
+        raise CorpusError(
+            f"its {SIDECAR_SUFFIX} sidecar is over {_size(_MAX_SIDECAR_BYTES)}; keep it short"
+        )
+    return data
+
+
+def _parse_sidecar(data: bytes) -> dict[str, str]:
+    try:
+        loaded = yaml.safe_load(_decode_text(data))
+    except yaml.YAMLError as exc:
+        raise CorpusError(
+            f"its {SIDECAR_SUFFIX} sidecar is not valid YAML: {_first_line(exc)}"
+        ) from None
+    except CorpusError as exc:
+        raise CorpusError(f"its {SIDECAR_SUFFIX} sidecar: {exc}") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise CorpusError(f"its {SIDECAR_SUFFIX} sidecar must be a mapping like 'title: ...'")
+    return _string_meta(loaded)
+
+
+def _supported_list() -> str:
+    return ", ".join(sorted(SUPPORTED_SUFFIXES))
+
+
+def _size(n: int) -> str:
+    """25_300_000 -> '25.3 MB', 20_000_000 -> '20 MB', 2_500 -> '2.5 KB', 100 -> '100 bytes'."""
+    if n < 1000:
+        return f"{n} bytes"
+    value, unit = (n / 1e6, "MB") if n >= 1_000_000 else (n / 1e3, "KB")
+    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
+
+
+def _readable_stem(path: Path) -> str:
+    words = re.sub(r"[-_\s]+", " ", path.stem).strip()
+    if not words:
+        return path.name
+    return words[0].upper() + words[1:] if words.islower() else words
+
+
+# ---------------------------------------------------------------------------------------------
+# dispatch and error conversion
+
+
+def _parse(suffix: str, data: bytes) -> _Parsed:
+    loaders: dict[str, tuple[Callable[[bytes], _Parsed], str]] = {
+        ".txt": (_load_txt, "text file"),
+        ".md": (_load_md, "Markdown file"),
+        ".pdf": (_load_pdf, "PDF"),
+        ".html": (_load_html, "HTML"),
+        ".htm": (_load_html, "HTML"),
+        ".docx": (_load_docx, ".docx"),
+    }
+    loader, kind = loaders[suffix]
+    try:
+        return loader(data)
+    except CorpusError:
+        raise
+    except RecursionError:
+        raise CorpusError(f"the {kind} is nested too deeply to read; simplify it") from None
+    except Exception as exc:  # any parser failure becomes one readable line
+        raise CorpusError(
+            f"could not read the {kind}: {type(exc).__name__}: {_first_line(exc)}"
+        ) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    line = lines[0].strip() if lines else "(no message)"
+    return line if len(line) <= 200 else line[:197] + "..."
+
+
+# ---------------------------------------------------------------------------------------------
+# text and metadata helpers
+
+
+def _decode_text(data: bytes) -> str:
+    """UTF-8 (BOM dropped), else UTF-16 with a BOM, else cp1252 if it looks like text."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return _reject_binary(data.decode("utf-16"), strict=True)
+        except UnicodeDecodeError:
+            raise CorpusError(_BINARY) from None
+    try:
+        return _reject_binary(data.decode("utf-8"), strict=False)
+    except UnicodeDecodeError:
+        pass
+    try:
+        return _reject_binary(data.decode("cp1252"), strict=True)
+    except UnicodeDecodeError:
+        raise CorpusError(_BINARY) from None
+
+
+_BINARY = "the file looks binary, not text; save it as UTF-8 text"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _reject_binary(text: str, *, strict: bool) -> str:
+    """Reject NUL bytes always, and other control characters in guessed encodings."""
+    if "\x00" in text or (strict and _CONTROL.search(text)):
+        raise CorpusError(_BINARY)
+    return text
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y")
+
+
+def _iso_date(value: object) -> str:
+    """An ISO 'YYYY-MM-DD' from a date, datetime or common date string; '' if none."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()[:10]
+    text = str(value or "").strip()
+    match = re.match(r"(\d{4})[-/](\d{2})[-/](\d{2})", text)
+    if match:
+        text = "-".join(match.groups())
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return ""
+
+
+def _scalar_text(value: object) -> str | None:
+    """A YAML value as a string; lists of scalars are joined; nested structures are skipped
+    (so YAML aliases can never expand into a huge string)."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str | int | float | bool) for v in items):
+        return None
+    if sum(len(str(v)) + 2 for v in items) > _MAX_META_CHARS:
+        return None
+    return ", ".join(str(v) for v in items)
+
+
+def _string_meta(mapping: dict[Any, Any]) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for key, value in mapping.items():
+        text = _scalar_text(value)
+        if text is None:
+            continue
+        meta[str(key)] = (_iso_date(value) or text) if str(key) == "date" else text.strip()
+    return meta
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _join_blocks(blocks: list[tuple[str, bool]]) -> tuple[str, tuple[tuple[int, str], ...]]:
+    """Join (paragraph, is_heading) blocks with blank lines; headings become sections."""
+    parts: list[str] = []
+    sections: list[tuple[int, str]] = []
+    offset = 0
+    for block, is_heading in blocks:
+        if not block:
+            continue
+        if parts:
+            offset += 2
+        if is_heading:
+            sections.append((offset, block))
+        parts.append(block)
+        offset += len(block)
+    return "\n\n".join(parts), tuple(sections)
+
+
+# ---------------------------------------------------------------------------------------------
+# .txt
+
+
+def _load_txt(data: bytes) -> _Parsed:
+    text = _decode_text(data)
+    return _Parsed(text=text, sections=_txt_sections(text))
+
+
+def _txt_sections(text: str) -> tuple[tuple[int, str], ...]:
+    """Short capitalised lines standing alone between blank lines (or the start) are headings."""
+    lines: list[tuple[int, str]] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        lines.append((offset, line))
+        offset += len(line)
+    sections: list[tuple[int, str]] = []
+    for i, (start, line) in enumerate(lines):
+        before_blank = i == 0 or not lines[i - 1][1].strip()
+        after_blank = i + 1 < len(lines) and not lines[i + 1][1].strip()
+        heading = line.strip()
+        if before_blank and after_blank and _looks_like_heading(heading):
+            sections.append((start + len(line) - len(line.lstrip()), heading))
+    return tuple(sections)
+
+
+def _looks_like_heading(line: str) -> bool:
+    return (
+        0 < len(line) <= 80
+        and len(line.split()) <= 10
+        and line[0].isupper()
+        and not line.endswith((".", "!", "?", ":", ";", ","))
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# .md
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def _load_md(data: bytes) -> _Parsed:
+    text = _decode_text(data)
+    match = _FRONT_MATTER.match(text[:_MAX_FRONT_MATTER_CHARS])
+    meta = _front_matter(match.group(1)) if match else None
+    if match and meta is not None:
+        text = text[match.end() :]
+    meta = meta or {}
+    sections = _md_sections(text)
+    first_h1 = next((h for o, h in sections if re.match(r" {0,3}#[ \t]", text[o : o + 8])), "")
+    return _Parsed(
+        text=text,
+        title=meta.get("title", "") or first_h1,
+        date=_iso_date(meta.get("date", "")),
+        sections=sections,
+        meta=meta,
+    )
+
+
+def _front_matter(source: str) -> dict[str, str] | None:
+    """The front matter's keys as strings; None if it is not a mapping (e.g. '---' rules)."""
+    try:
+        loaded = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        raise CorpusError(f"the front matter is not valid YAML: {_first_line(exc)}") from None
+    return _string_meta(loaded) if isinstance(loaded, dict) else None
+
+
+def _md_sections(text: str) -> tuple[tuple[int, str], ...]:
+    """ATX headings outside fenced code; the offset is where the heading line starts."""
+    sections: list[tuple[int, str]] = []
+    fence = ""
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        bare = line.rstrip("\r\n")
+        fence_match = _FENCE.match(bare)
+        if fence_match and (not fence or fence_match.group(1).startswith(fence)):
+            fence = "" if fence else fence_match.group(1)[:3]
+        elif not fence and (heading := _ATX.match(bare)) and (heading.group(2) or "").strip():
+            sections.append((offset, (heading.group(2) or "").strip()))
+        offset += len(line)
+    return tuple(sections)
+
+
+# ---------------------------------------------------------------------------------------------
+# .pdf
+
+
+def _load_pdf(data: bytes) -> _Parsed:
+    import pypdf
+    from pypdf.errors import LimitReachedError, PdfReadError
+
+    if b"%PDF-" not in data[:1024]:
+        raise CorpusError("not a PDF (no %PDF- header); export the document as PDF again")
+    try:
+        with _pdf_limits():
+            reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+            _decrypt_or_refuse(reader)
+            texts = _pdf_page_texts(reader)
+            title, created = _pdf_metadata(reader)
+    except LimitReachedError:
+        raise CorpusError(
+            f"a PDF stream expands past the {_size(_PDF_STREAM_LIMIT)} limit; "
+            "refusing (possible decompression bomb)"
+        ) from None
+    except PdfReadError as exc:
+        raise CorpusError(
+            f"the PDF is damaged or truncated ({type(exc).__name__}: {_first_line(exc)}); "
+            "download or export it again"
+        ) from None
+    if not any(t.strip() for t in texts):
+        raise CorpusError("no extractable text (scanned or empty PDF?); run OCR on it first")
+    text, pages = _join_pages(texts)
+    return _Parsed(text=text, title=title, date=created, pages=pages)
+
+
+def _pdf_limits() -> AbstractContextManager[object]:
+    """Tighter decoding limits than pypdf's defaults, for this context only (pypdf >= 7)."""
+    import pypdf
+
+    if not hasattr(pypdf, "apply_configuration"):  # older pypdf: its own fixed limits apply
+        return contextlib.nullcontext()
+    names = (
+        "zlib_maximum_output_length",
+        "lzw_maximum_output_length",
+        "run_length_maximum_output_length",
+        "array_based_stream_maximum_output_length",
+        "brotli_maximum_output_length",
+        "jbig2_maximum_output_length",
+        "maximum_declared_stream_length",
+    )
+    current = pypdf.get_configuration()
+    limits = {n: _PDF_STREAM_LIMIT for n in names if hasattr(current, n)}
+    return pypdf.apply_configuration(current.with_overwrites(**limits))
+
+
+def _decrypt_or_refuse(reader: Any) -> None:
+    if not reader.is_encrypted:
+        return
+    try:
+        if reader.decrypt(""):  # only an owner password: readable as is
+            return
+    except Exception:  # any failure means we cannot read it
+        pass
+    raise CorpusError("the PDF is encrypted; save an unencrypted copy")
+
+
+def _pdf_page_texts(reader: Any) -> list[str]:
+    from pypdf.errors import LimitReachedError
+
+    texts: list[str] = []
+    total = 0
+    for page in reader.pages:
+        try:
+            text = page.extract_text() or ""
+        except LimitReachedError:
+            raise
+        except Exception:  # a broken page is skipped, the rest still counts
+            text = ""
+        total += len(text) + 2
+        if total > _MAX_TEXT_CHARS:
+            raise CorpusError(
+                f"the PDF has over {_MAX_TEXT_CHARS:,} characters of text; split it into parts"
+            )
+        texts.append(text)
+    return texts
+
+
+def _pdf_metadata(reader: Any) -> tuple[str, str]:
+    try:
+        info = reader.metadata or {}
+        title = _clean(str(info.get("/Title") or ""))
+        raw_date = str(info.get("/CreationDate") or info.get("/ModDate") or "")
+    except Exception:  # metadata is optional
+        return "", ""
+    match = re.match(r"(?:D:)?(\d{4})(\d{2})(\d{2})", raw_date)
+    return title, _iso_date("-".join(match.groups())) if match else ""
+
+
+def _join_pages(texts: list[str]) -> tuple[str, tuple[tuple[int, int, int], ...]]:
+    pages: list[tuple[int, int, int]] = []
+    offset = 0
+    for number, text in enumerate(texts, start=1):
+        pages.append((number, offset, offset + len(text)))
+        offset += len(text) + 2
+    return "\n\n".join(texts), tuple(pages)
+
+
+# ---------------------------------------------------------------------------------------------
+# .html / .htm
+
+_DROP_TAGS = ("script", "style", "noscript", "template", "svg", "head", "nav", "aside", "form")
+_PAGE_CHROME = ("header", "footer")  # dropped unless inside the chosen <main>/<article>
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_BLOCKS = frozenset(
+    {
+        "address", "article", "blockquote", "body", "caption", "dd", "details", "div", "dl",
+        "dt", "fieldset", "figcaption", "figure", "footer", "header", "hr", "html", "li",
+        "main", "ol", "p", "section", "summary", "table", "tbody", "tfoot", "thead", "ul",
+    }
+)  # fmt: skip
+_DATE_METAS = frozenset(
+    {
+        "date", "dc.date", "dcterms.date", "dc.date.issued", "dcterms.created", "citation_date",
+        "citation_publication_date", "article:published_time", "og:published_time",
+        "pubdate", "publish-date", "publication_date", "datepublished",
+    }
+)  # fmt: skip
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def _load_html(data: bytes) -> _Parsed:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(_decode_text(data), "lxml")
+    title = _html_title(soup)
+    created = _html_date(soup)
+    for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(_is_hidden):
+        tag.decompose()
+    root = _html_root(soup)
+    for tag in root.find_all(_PAGE_CHROME):
+        if tag.find_parent(("main", "article")) is None:
+            tag.decompose()
+    blocks: list[tuple[str, bool]] = []
+    _html_blocks(root, blocks, [])
+    text, sections = _join_blocks(blocks)
+    return _Parsed(text=text, title=title, date=created, sections=sections)
+
+
+def _is_hidden(tag: Any) -> bool:
+    attrs = getattr(tag, "attrs", None) or {}
+    return (
+        "hidden" in attrs
+        or str(attrs.get("aria-hidden", "")).strip().lower() == "true"
+        or bool(_HIDDEN_STYLE.search(str(attrs.get("style", ""))))
+    )
+
+
+def _html_title(soup: Any) -> str:
+    if soup.title and _clean(soup.title.get_text()):
+        return _clean(soup.title.get_text())
+    h1 = soup.find("h1")
+    return _clean(h1.get_text()) if h1 else ""
+
+
+def _html_date(soup: Any) -> str:
+    for tag in soup.find_all("meta"):
+        key = str(tag.get("name") or tag.get("property") or tag.get("itemprop") or "")
+        if key.strip().lower() in _DATE_METAS:
+            found = _iso_date(str(tag.get("content", "")))
+            if found:
+                return found
+    time_tag = soup.find("time", attrs={"datetime": True})
+    return _iso_date(str(time_tag["datetime"])) if time_tag else ""
+
+
+def _html_root(soup: Any) -> Any:
+    main = soup.find("main")
+    if main is not None:
+        return main
+    articles = soup.find_all("article")
+    if len(articles) == 1:
+        return articles[0]
+    return soup.body or soup
+
+
+def _html_blocks(node: Any, blocks: list[tuple[str, bool]], inline: list[str]) -> None:
+    """Depth-first: inline text accumulates; blocks and headings flush it as paragraphs."""
+    from bs4.element import NavigableString, PreformattedString, Tag
+
+    for child in node.children:
+        if isinstance(child, PreformattedString):  # comments, CDATA, doctype ...
+            continue
+        if isinstance(child, NavigableString):
+            inline.append(str(child))
+        elif isinstance(child, Tag):
+            if child.name in _HEADINGS:
+                _flush(blocks, inline)
+                blocks.append((_clean(child.get_text(" ")), True))
+            elif child.name == "br":
+                inline.append("\n")
+            elif child.name in ("pre", "tr"):
+                _flush(blocks, inline)
+                blocks.append((_html_special(child), False))
+            elif child.name in _BLOCKS:
+                _flush(blocks, inline)
+                _html_blocks(child, blocks, inline)
+                _flush(blocks, inline)
+            else:
+                _html_blocks(child, blocks, inline)
+
+
+def _html_special(tag: Any) -> str:
+    """A <pre> keeps its lines; a table row becomes one line of ' | '-joined cells."""
+    if tag.name == "pre":
+        return str(tag.get_text()).strip("\n")
+    cells = (_clean(cell.get_text(" ")) for cell in tag.find_all(("td", "th"), recursive=False))
+    return " | ".join(cell for cell in cells if cell)
+
+
+def _flush(blocks: list[tuple[str, bool]], inline: list[str]) -> None:
+    lines = (_clean(line) for line in "".join(inline).split("\n"))
+    paragraph = "\n".join(line for line in lines if line)
+    if paragraph:
+        blocks.append((paragraph, False))
+    inline.clear()
+
+
+# ---------------------------------------------------------------------------------------------
+# .docx
+
+
+def _load_docx(data: bytes) -> _Parsed:
+    import docx
+
+    _check_docx_zip(data)
+    document = docx.Document(io.BytesIO(data))
+    blocks: list[tuple[str, bool]] = []
+    _docx_blocks(document, blocks)
+    text, sections = _join_blocks(blocks)
+    title, created = _docx_properties(document)
+    return _Parsed(text=text, title=title, date=created, sections=sections)
+
+
+def _docx_properties(document: Any) -> tuple[str, str]:
+    """Title and creation date from the core properties; broken metadata counts as none."""
+    try:
+        props = document.core_properties
+        return _clean(props.title or ""), _iso_date(props.created) if props.created else ""
+    except Exception:  # metadata is optional
+        return "", ""
+
+
+def _check_docx_zip(data: bytes) -> None:
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise CorpusError(
+            "not a valid .docx (an old .doc or a password-protected file); "
+            "save it as an unprotected .docx"
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise CorpusError("not a valid .docx (not a zip archive); save it again as .docx") from None
+    names = {m.filename for m in members}
+    if "[Content_Types].xml" not in names or not any(
+        re.fullmatch(r"word/document\d*\.xml", n) for n in names
+    ):
+        raise CorpusError("not a valid .docx (no word/document.xml); save it again as .docx")
+    total = sum(m.file_size for m in members)
+    worst = max(
+        (
+            m.file_size / max(m.compress_size, 1)
+            for m in members
+            if m.file_size > _DOCX_RATIO_MIN_SIZE
+        ),
+        default=0.0,
+    )
+    if total > _DOCX_MAX_UNZIPPED or worst > _DOCX_MAX_RATIO:
+        ratio = f" with a part compressed {worst:.0f}:1" if worst > _DOCX_MAX_RATIO else ""
+        raise CorpusError(
+            f"the .docx expands to {total / 1e6:.0f} MB{ratio}; refusing (possible zip bomb)"
+        )
+
+
+def _docx_blocks(container: Any, blocks: list[tuple[str, bool]]) -> None:
+    """Paragraphs and tables in document order; a table row becomes one ' | '-joined line."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for item in container.iter_inner_content():
+        if isinstance(item, Paragraph):
+            blocks.append((_clean(item.text), _is_docx_heading(item)))
+        elif isinstance(item, Table):
+            for row in item.rows:
+                blocks.append((_docx_row_text(row), False))
+
+
+def _docx_row_text(row: Any) -> str:
+    cells: list[str] = []
+    seen: set[int] = set()
+    for cell in row.cells:
+        if id(cell._tc) in seen:  # a merged cell repeats across the columns it spans
+            continue
+        seen.add(id(cell._tc))
+        inner: list[tuple[str, bool]] = []
+        _docx_blocks(cell, inner)
+        text = " ".join(t for t, _ in inner if t)
+        if text:
+            cells.append(text)
+    return " | ".join(cells)
+
+
+def _is_docx_heading(paragraph: Any) -> bool:
+    try:
+        name = str(paragraph.style.name or "") if paragraph.style is not None else ""
+    except Exception:  # a broken style reference is just not a heading
+        return False
+    return name.startswith("Heading") or name == "Title"

@@ -1,0 +1,600 @@
+"""Loaders and hostile-file validation of assistant.corpus, on real files made in tmp_path."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import tracemalloc
+import zipfile
+import zlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus import (
+    SIDECAR_SUFFIX,
+    SUPPORTED_SUFFIXES,
+    CorpusError,
+    load_document,
+    safe_name,
+    scan_corpus,
+    validate_file,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+SHIPPED = REPO / "corpus" / "2024-05-08-third-ministerial-los-angeles-declaration-fact-sheet.txt"
+
+
+# ---------------------------------------------------------------------------------------------
+# fixture builders
+
+
+def write(path: Path, data: bytes | str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+    return path
+
+
+def fpdf_bytes(pages: int = 3, title: str = "Quarterly Migration Report") -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_title(title)
+    pdf.set_creation_date(datetime(2023, 4, 5, tzinfo=UTC))
+    pdf.set_font("Helvetica", size=12)
+    for n in range(1, pages + 1):
+        pdf.add_page()
+        pdf.multi_cell(0, 10, f"Page {n} says hello. Second sentence on page {n}.")
+    return bytes(pdf.output())
+
+
+def encrypted_pdf(user_password: str) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=io.BytesIO(fpdf_bytes()))
+    writer.encrypt(user_password=user_password, owner_password="owner-secret")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def raw_pdf(content_stream: bytes) -> bytes:
+    """A minimal one-page PDF, built by hand, whose page content is a FlateDecode stream."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content_stream)
+        + content_stream
+        + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def flate_bomb(inflated_bytes: int) -> bytes:
+    """Page content: one line of text, then `inflated_bytes` of spaces, compressed ~1000:1."""
+    compressor = zlib.compressobj(9)
+    parts = [compressor.compress(b"BT /F1 12 Tf 72 720 Td (Hello from the bomb) Tj ET\n")]
+    block = b" " * 1_000_000
+    parts += [compressor.compress(block) for _ in range(inflated_bytes // len(block))]
+    parts.append(compressor.flush())
+    return raw_pdf(b"".join(parts))
+
+
+def docx_bytes() -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Overview", level=1)
+    document.add_paragraph("The declaration has three pillars.")
+    document.add_paragraph("")  # empty paragraphs are dropped
+    table = document.add_table(rows=2, cols=2)
+    for r, row in enumerate([("Country", "Pledge"), ("Canada", "15,000 migrants")]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    document.add_heading("Next Steps", level=2)
+    document.add_paragraph("A permanent secretariat will follow.")
+    document.core_properties.title = "Declaration Brief"
+    document.core_properties.created = datetime(2024, 5, 8, 9, 30)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def zip_bomb_docx(inflated_bytes: int) -> bytes:
+    """The parts of a real .docx, with word/document.xml padded by `inflated_bytes` of spaces."""
+    with zipfile.ZipFile(io.BytesIO(docx_bytes())) as real:
+        members = {name: real.read(name) for name in real.namelist()}
+    xml = members["word/document.xml"]
+    members["word/document.xml"] = xml.replace(b"<w:body>", b"<w:body>" + b" " * inflated_bytes)
+    return zip_bytes(members)
+
+
+HTML = """<!doctype html>
+<html><head><title>Los Angeles Declaration | Fact Sheet</title>
+<meta name="date" content="2024-05-08T10:00:00Z"><style>p { color: red }</style>
+<script>var secret = "SCRIPT TEXT";</script></head>
+<body>
+<header>SITE HEADER</header>
+<nav><a href="/">NAV LINK</a></nav>
+<main>
+  <article>
+    <h1>Third Ministerial Meeting</h1>
+    <p>Guatemala hosted the <b>third</b> ministerial.<br>Twenty-one countries came.</p>
+    <div hidden>HIDDEN ATTRIBUTE</div>
+    <p aria-hidden="true">ARIA HIDDEN</p>
+    <p style="color: blue; DISPLAY : none">DISPLAY NONE</p>
+    <span style="visibility:hidden">VISIBILITY HIDDEN</span>
+    <!-- A COMMENT -->
+    <noscript>NOSCRIPT TEXT</noscript>
+    <template><p>TEMPLATE TEXT</p></template>
+    <svg><text>SVG TEXT</text></svg>
+    <h2>Legal Pathways</h2>
+    <ul><li>Safe Mobility Offices</li><li>Labor pathways</li></ul>
+    <table><tr><th>Country</th><th>Pledge</th></tr><tr><td>Canada</td><td>15,000</td></tr></table>
+    <form><input type="text" value="FORM TEXT"><label>FORM LABEL</label></form>
+    <aside>ASIDE TEXT</aside>
+  </article>
+</main>
+<footer>SITE FOOTER</footer>
+<script>document.write("LATE SCRIPT")</script>
+</body></html>
+"""
+
+MARKDOWN = """---
+title: Pillars of the Declaration
+date: 2024-05-08
+tags: [migration, protection]
+nested: {a: 1}
+---
+# Pillars
+
+Intro paragraph.
+
+```text
+# not a heading inside a code fence
+```
+
+## Legal Pathways ##
+
+More text.
+"""
+
+
+def assert_one_line_reason(exc: CorpusError, tmp_path: Path) -> None:
+    message = str(exc)
+    assert message and "\n" not in message
+    assert str(tmp_path) not in message
+    assert "Traceback" not in message
+
+
+# ---------------------------------------------------------------------------------------------
+# the shipped document
+
+
+def test_shipped_document_loads_exactly() -> None:
+    doc = load_document(SHIPPED, SHIPPED.parent)
+    raw = SHIPPED.read_bytes()
+    assert doc.id == SHIPPED.name
+    assert doc.path == str(SHIPPED)
+    assert doc.text == raw.decode("utf-8")
+    assert doc.title.startswith("Fact Sheet: Third Ministerial Meeting")
+    assert doc.date == "2024-05-08"
+    headings = [heading for _, heading in doc.sections]
+    assert "Strengthening Human Implementation" in headings
+    for start, heading in doc.sections:
+        assert doc.text[start : start + len(heading)] == heading
+    import hashlib
+
+    sidecar = SHIPPED.with_name(SHIPPED.name + SIDECAR_SUFFIX).read_bytes()
+    assert doc.sha256 == hashlib.sha256(raw + sidecar).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# .txt
+
+
+def test_txt_text_is_exact_and_sections_follow_the_rules(tmp_path: Path) -> None:
+    text = (
+        "Overview\r\n\r\nFirst paragraph.\r\n\r\n"
+        "Not a heading because it ends with a colon:\n\n"
+        "lowercase start is not a heading\n\n"
+        "Stands Alone\nbut is followed by text\n\n"
+        "   Indented Heading   \n\n"
+        "A Heading With Exactly Ten Words Here One Two Three\n\n"
+        "Way too many words to be a heading one two three four five six\n\n"
+        "Last Line"
+    )
+    doc = load_document(write(tmp_path / "notes.txt", text), tmp_path)
+    assert doc.text == text
+    assert doc.title == "Notes"
+    assert doc.date == ""
+    assert [h for _, h in doc.sections] == [
+        "Overview",
+        "Indented Heading",
+        "A Heading With Exactly Ten Words Here One Two Three",
+    ]
+    for start, heading in doc.sections:
+        assert doc.text[start : start + len(heading)] == heading
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"\xef\xbb\xbfHello BOM\n", "Hello BOM\n"),
+        ("Caf\u00e9 \u201cquoted\u201d\n".encode("cp1252"), "Caf\u00e9 \u201cquoted\u201d\n"),
+        ("UTF-16 text\n".encode("utf-16"), "UTF-16 text\n"),
+        ("Plain ünïcode\n".encode(), "Plain ünïcode\n"),
+    ],
+    ids=["utf8-bom", "cp1252", "utf16-bom", "utf8"],
+)
+def test_txt_encodings(tmp_path: Path, raw: bytes, expected: str) -> None:
+    assert load_document(write(tmp_path / "t.txt", raw), tmp_path).text == expected
+
+
+def test_sidecar_overrides_and_changes_the_hash(tmp_path: Path) -> None:
+    path = write(tmp_path / "reports" / "2024-notes_final.txt", "Some text.\n")
+    bare = load_document(path, tmp_path)
+    assert (bare.id, bare.title, bare.date) == (
+        "reports/2024-notes_final.txt",
+        "2024 notes final",
+        "",
+    )
+    sidecar = write(
+        path.with_name(path.name + SIDECAR_SUFFIX), "title: Real Title\ndate: 2024-01-02\n"
+    )
+    first = load_document(path, tmp_path)
+    assert (first.title, first.date) == ("Real Title", "2024-01-02")
+    assert first.meta["title"] == "Real Title"
+    sidecar.write_text("title: Real Title\ndate: 2024-01-03\n")
+    second = load_document(path, tmp_path)
+    assert len({bare.sha256, first.sha256, second.sha256}) == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# .md
+
+
+def test_markdown_front_matter_and_headings(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "pillars.md", MARKDOWN), tmp_path)
+    assert doc.text == MARKDOWN.split("---\n", 2)[2]
+    assert doc.title == "Pillars of the Declaration"
+    assert doc.date == "2024-05-08"
+    assert doc.meta == {
+        "title": "Pillars of the Declaration",
+        "date": "2024-05-08",
+        "tags": "migration, protection",
+    }
+    assert [h for _, h in doc.sections] == ["Pillars", "Legal Pathways"]
+    assert [doc.text[s:].split("\n", 1)[0] for s, _ in doc.sections] == [
+        "# Pillars",
+        "## Legal Pathways ##",
+    ]
+
+
+def test_markdown_without_front_matter_keeps_rules_and_uses_h1(tmp_path: Path) -> None:
+    text = "---\nNot YAML mapping, just a rule above\n---\n\n# The Heading\n\nBody.\n"
+    doc = load_document(write(tmp_path / "x.md", text), tmp_path)
+    assert doc.text == text
+    assert doc.title == "The Heading"
+
+
+def test_markdown_front_matter_aliases_cannot_expand(tmp_path: Path) -> None:
+    laughs = "a: &a [" + ", ".join(["lol"] * 50) + "]\n"
+    for level in "bcdefgh":
+        previous = chr(ord(level) - 1)
+        laughs += f"{level}: &{level} [" + ", ".join([f"*{previous}"] * 50) + "]\n"
+    text = f"---\ntitle: Laughs\n{laughs}---\nBody.\n"
+    started = time.monotonic()
+    doc = load_document(write(tmp_path / "laughs.md", text), tmp_path)
+    assert time.monotonic() - started < 5
+    assert doc.text == "Body.\n"
+    assert set(doc.meta) == {"title", "a"}
+
+
+def test_markdown_broken_front_matter(tmp_path: Path) -> None:
+    path = write(tmp_path / "x.md", "---\ntitle: [unclosed\n---\nBody\n")
+    with pytest.raises(CorpusError, match="front matter is not valid YAML"):
+        load_document(path, tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------
+# .html
+
+
+def test_html_keeps_main_text_only(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "page.html", HTML), tmp_path)
+    assert doc.text == (
+        "Third Ministerial Meeting\n\n"
+        "Guatemala hosted the third ministerial.\nTwenty-one countries came.\n\n"
+        "Legal Pathways\n\n"
+        "Safe Mobility Offices\n\n"
+        "Labor pathways\n\n"
+        "Country | Pledge\n\n"
+        "Canada | 15,000"
+    )
+    assert doc.title == "Los Angeles Declaration | Fact Sheet"
+    assert doc.date == "2024-05-08"
+    assert [h for _, h in doc.sections] == ["Third Ministerial Meeting", "Legal Pathways"]
+    for start, heading in doc.sections:
+        assert doc.text[start : start + len(heading)] == heading
+    assert not re.search(r"[A-Z]{3,} [A-Z]{3,}", doc.text)  # none of the dropped CAPS markers
+
+
+def test_html_without_main_uses_body_and_h1_title(tmp_path: Path) -> None:
+    html = (
+        '<html><head><meta property="article:published_time" content="2023-11-30"></head>'
+        "<body><header>SITE</header><h1>Only Heading</h1><div>One<div>Two</div></div>"
+        "<footer>FOOT</footer></body></html>"
+    )
+    doc = load_document(write(tmp_path / "a.htm", html), tmp_path)
+    assert (doc.text, doc.title, doc.date) == (
+        "Only Heading\n\nOne\n\nTwo",
+        "Only Heading",
+        "2023-11-30",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# .pdf
+
+
+def test_pdf_pages_title_and_date(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "report.pdf", fpdf_bytes()), tmp_path)
+    assert doc.title == "Quarterly Migration Report"
+    assert doc.date == "2023-04-05"
+    assert [p[0] for p in doc.pages] == [1, 2, 3]
+    for number, start, end in doc.pages:
+        assert doc.text[start:end] == f"Page {number} says hello. Second sentence on page {number}."
+    assert doc.text.count("\n\n") == 2
+
+
+def test_pdf_with_broken_startxref_is_recovered(tmp_path: Path) -> None:
+    data = fpdf_bytes()
+    tail = data.rindex(b"startxref")
+    broken = data[:tail] + re.sub(rb"startxref\s+\d+", b"startxref\n999999", data[tail:])
+    assert broken != data
+    doc = load_document(write(tmp_path / "broken.pdf", broken), tmp_path)
+    assert "Page 3 says hello" in doc.text
+
+
+def test_pdf_with_only_an_owner_password_loads(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "owner.pdf", encrypted_pdf("")), tmp_path)
+    assert "Page 1 says hello" in doc.text
+
+
+def test_pdf_decompression_bomb_is_bounded(tmp_path: Path) -> None:
+    path = write(tmp_path / "bomb.pdf", flate_bomb(200_000_000))
+    assert path.stat().st_size < 1_000_000
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(CorpusError, match="decompression bomb") as info:
+            load_document(path, tmp_path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert time.monotonic() - started < 10
+    assert peak < 150_000_000
+    assert_one_line_reason(info.value, tmp_path)
+
+
+def test_pdf_stream_under_the_limit_still_loads_quickly(tmp_path: Path) -> None:
+    started = time.monotonic()
+    doc = load_document(write(tmp_path / "big.pdf", flate_bomb(5_000_000)), tmp_path)
+    assert doc.text.strip() == "Hello from the bomb"
+    assert time.monotonic() - started < 10
+
+
+# ---------------------------------------------------------------------------------------------
+# .docx
+
+
+def test_docx_paragraphs_tables_headings_and_properties(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "brief.docx", docx_bytes()), tmp_path)
+    assert doc.text == (
+        "Overview\n\nThe declaration has three pillars.\n\n"
+        "Country | Pledge\n\nCanada | 15,000 migrants\n\n"
+        "Next Steps\n\nA permanent secretariat will follow."
+    )
+    assert [h for _, h in doc.sections] == ["Overview", "Next Steps"]
+    for start, heading in doc.sections:
+        assert doc.text[start : start + len(heading)] == heading
+    assert (doc.title, doc.date) == ("Declaration Brief", "2024-05-08")
+
+
+# ---------------------------------------------------------------------------------------------
+# hostile files: each is refused with one clear line
+
+
+def _hostile_cases() -> list[tuple[str, bytes | None, str]]:
+    return [
+        ("empty.txt", b"", "the file is empty"),
+        ("empty.pdf", b"", "the file is empty"),
+        ("empty.docx", b"", "the file is empty"),
+        ("empty.html", b"", "the file is empty"),
+        ("blank.txt", b"  \n\t\n", "no text found"),
+        ("scripts-only.html", b"<script>x()</script><p hidden>gone</p>", "no text found"),
+        ("front-only.md", b"---\ntitle: T\n---\n", "no text found"),
+        ("nul.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks binary"),
+        ("controls.txt", b"\xc3\x28\x01\x02\x03 not text", "looks binary"),
+        ("undefined-cp1252.txt", b"\x81\x8d\x8f\x90\x9d", "looks binary"),
+        ("nul.md", b"# Title\x00\x00", "looks binary"),
+        ("junk.pdf", bytes(range(256)) * 8, "not a PDF"),
+        ("header-junk.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 8, "damaged or truncated"),
+        ("truncated.pdf", None, "damaged or truncated"),
+        ("encrypted.pdf", None, "the PDF is encrypted; save an unencrypted copy"),
+        ("blank-page.pdf", None, r"no extractable text \(scanned or empty PDF\?\)"),
+        ("not-zip.docx", b"PK but not really a zip file", "not a valid .docx"),
+        ("ole.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "not a valid .docx"),
+        ("no-document.docx", None, r"not a valid \.docx \(no word/document\.xml\)"),
+        ("ratio-bomb.docx", None, r"expands to \d+ MB.*refusing \(possible zip bomb\)"),
+        ("many-parts-bomb.docx", None, r"expands to 12\d MB.*refusing \(possible zip bomb\)"),
+        ("empty-body.docx", None, "no text found"),
+        ("deep.html", b"<div>" * 5000 + b"deep" + b"</div>" * 5000, "nested too deeply"),
+        ("bad.xyz", b"whatever", r"unsupported file type \.xyz; supported: \.docx, \.htm"),
+    ]
+
+
+def _build(name: str) -> bytes:
+    import docx
+
+    if name == "truncated.pdf":
+        data = fpdf_bytes()
+        return data[: len(data) // 2]
+    if name == "encrypted.pdf":
+        return encrypted_pdf("user-secret")
+    if name == "blank-page.pdf":
+        return raw_pdf(zlib.compress(b"0 0 m 10 10 l S\n"))
+    if name == "no-document.docx":
+        return zip_bytes({"[Content_Types].xml": b"<Types/>", "word/other.xml": b"<x/>"})
+    if name == "ratio-bomb.docx":
+        return zip_bomb_docx(5_000_000)
+    if name == "many-parts-bomb.docx":  # each part is small, only the total is too big
+        with zipfile.ZipFile(io.BytesIO(docx_bytes())) as real:
+            parts = {n: real.read(n) for n in real.namelist()}
+        pad = b" " * 900_000
+        return zip_bytes(parts | {f"word/media/pad{i}.bin": pad for i in range(135)})
+    out = io.BytesIO()
+    docx.Document().save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"), _hostile_cases(), ids=[c[0] for c in _hostile_cases()]
+)
+def test_hostile_files_are_refused_with_one_line(
+    tmp_path: Path, name: str, data: bytes | None, reason: str
+) -> None:
+    path = write(tmp_path / name, _build(name) if data is None else data)
+    started = time.monotonic()
+    with pytest.raises(CorpusError, match=reason) as info:
+        validate_file(path)
+    assert time.monotonic() - started < 10
+    assert_one_line_reason(info.value, tmp_path)
+
+
+def test_oversize_file_is_refused_before_reading(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    with big.open("wb") as fh:
+        fh.truncate(25_300_000)  # sparse: nothing is written or read
+    with pytest.raises(CorpusError) as info:
+        validate_file(big)
+    assert str(info.value) == (
+        "the file is 25.3 MB, over the 20 MB limit; split it or raise ASSISTANT_MAX_FILE_MB"
+    )
+    small = write(tmp_path / "small.txt", "x" * 100)
+    with pytest.raises(CorpusError, match="the file is 100 bytes, over the 10 bytes limit"):
+        validate_file(small, max_bytes=10)
+
+
+def test_unexpected_parser_errors_become_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(data: bytes) -> None:
+        raise ValueError("first line of the message\nsecond line with details")
+
+    monkeypatch.setattr("assistant.corpus._load_txt", explode)
+    with pytest.raises(CorpusError) as info:
+        validate_file(write(tmp_path / "a.txt", "text"))
+    assert str(info.value) == "could not read the text file: ValueError: first line of the message"
+
+
+def test_bad_sidecar_and_outside_and_missing_files(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.txt", "Text.\n")
+    write(tmp_path / ("a.txt" + SIDECAR_SUFFIX), "title: [unclosed\n")
+    with pytest.raises(CorpusError, match="sidecar is not valid YAML"):
+        load_document(path, tmp_path)
+    with pytest.raises(CorpusError, match="outside the corpus folder"):
+        load_document(path, tmp_path / "elsewhere")
+    with pytest.raises(CorpusError, match="could not read the file: No such file"):
+        validate_file(tmp_path / "missing.txt")
+
+
+# ---------------------------------------------------------------------------------------------
+# scan_corpus
+
+
+def test_scan_corpus_returns_good_docs_and_one_error_per_bad_file(tmp_path: Path) -> None:
+    write(tmp_path / "b.txt", "Second document.\n")
+    write(tmp_path / ("b.txt" + SIDECAR_SUFFIX), "title: Bee\n")
+    write(tmp_path / "sub" / "a.md", "# Alpha\n\nFirst document.\n")
+    write(tmp_path / "sub" / "page.html", "<p>Third document.</p>")
+    write(tmp_path / "README.md", "Read me.\n")
+    write(tmp_path / ".hidden.txt", "skipped")
+    write(tmp_path / ".git" / "x.txt", "skipped")
+    write(tmp_path / "sub" / "empty.txt", b"")
+    write(tmp_path / "junk.pdf", b"not a pdf at all")
+    write(tmp_path / "data.csv", "a,b\n")
+    docs, errors = scan_corpus(tmp_path)
+    assert [d.id for d in docs] == ["README.md", "b.txt", "sub/a.md", "sub/page.html"]
+    assert docs[1].title == "Bee"
+    assert [e.path for e in errors] == ["data.csv", "junk.pdf", "sub/empty.txt"]
+    assert str(errors[0]).startswith("data.csv: unsupported file type .csv; supported: ")
+    assert errors[2].reason == "the file is empty; add text or remove it"
+
+
+def test_scan_corpus_needs_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match="corpus folder does not exist"):
+        scan_corpus(tmp_path / "nope")
+
+
+# ---------------------------------------------------------------------------------------------
+# safe_name
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("/abs/x.md", "x.md"),
+        ("..\\..\\win.txt", "win.txt"),
+        ("a/../b.pdf", "b.pdf"),
+        ("C:\\Users\\me\\Report 2024.DOCX", "Report 2024.docx"),
+        ("...hidden.html", "hidden.html"),
+        ("we\x00ird\x1b[31m  name!!.htm", "we_ird_31m name_.htm"),
+        ("notes..txt", "notes.txt"),
+        ("x" * 300 + ".pdf", "x" * 116 + ".pdf"),
+    ],
+)
+def test_safe_name_accepts(name: str, expected: str) -> None:
+    assert safe_name(name) == expected
+    assert len(expected) <= 120
+
+
+@pytest.mark.parametrize(
+    "name", ["", "..", "../", "/", ".pdf", "report", "evil.exe", "x.meta.yaml", "___.txt", "a/"]
+)
+def test_safe_name_rejects(name: str) -> None:
+    with pytest.raises(CorpusError, match="not a usable file name"):
+        safe_name(name)
+
+
+def test_supported_suffixes() -> None:
+    assert {".txt", ".md", ".pdf", ".html", ".htm", ".docx"} == SUPPORTED_SUFFIXES
