@@ -1,0 +1,184 @@
+"""The `eval` subcommand: run a question set, write the report, compare and gate.
+
+Imported by `assistant.cli` whenever the parser is built, so heavy imports stay inside the
+command function.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.config import Settings
+
+if TYPE_CHECKING:
+    from assistant.reports import Threshold
+    from assistant.service import Assistant
+
+_EPILOG = """\
+--fail-under METRIC=VALUE fails (exit 1) when the metric is below VALUE; for the lower-is-better
+metrics (false_refusal_rate, latency_p50_ms, latency_p95_ms) VALUE is a ceiling instead, failing
+when the metric is above it. --compare fails when a metric is worse than the old report's by more
+than --tolerance (higher is better, except false_refusal_rate); latency is printed, not gated.
+"""
+
+
+def add_eval_command(sub: Any) -> None:
+    p = sub.add_parser(
+        "eval",
+        help="score the assistant on a question set and write a report",
+        description="Ask every question of a JSONL set, score the answers and write\n"
+        "report.json, report.md and report.png.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--questions", type=Path, help="JSONL set (default: evals/questions.jsonl)")
+    p.add_argument(
+        "--corpus", type=Path, help="evaluate on this folder, indexed into a temporary index"
+    )
+    p.add_argument("--k", type=int, help="passages to retrieve (default: the setting)")
+    p.add_argument("--out", type=Path, help="report folder (default: evals/reports/<run-id>)")
+    p.add_argument("--compare", type=Path, metavar="REPORT.json", help="an earlier report")
+    p.add_argument(
+        "--fail-under",
+        action="append",
+        default=[],
+        metavar="METRIC=VALUE",
+        help="exit 1 when the metric is below VALUE (above, for lower-is-better); repeatable",
+    )
+    p.add_argument(
+        "--tolerance", type=float, default=0.02, help="allowed drop for --compare (0.02)"
+    )
+    p.set_defaults(run=eval_command)
+
+
+def eval_command(args: argparse.Namespace) -> int:
+    from assistant.cli import UserError
+    from assistant.evaluation import EvalError
+
+    try:
+        return _eval(args)
+    except EvalError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from assistant.eval_run import run_eval
+    from assistant.evaluation import load_items, score_run
+    from assistant.reports import (
+        load_report,
+        metrics_table_markdown,
+        report_to_dict,
+        run_dir,
+        write_report,
+    )
+
+    settings = Settings()
+    _check_args(args)
+    thresholds = _thresholds(args.fail_under)
+    old = load_report(args.compare) if args.compare else None
+    questions = args.questions or settings.evals_dir / "questions.jsonl"
+    items = load_items(questions)
+    with _assistant(settings, args.corpus) as assistant:
+        _sync_and_warm_up(assistant)
+        run = run_eval(
+            assistant,
+            items,
+            args.k,
+            _progress_bar("evaluating", "question"),
+            questions_file=str(questions),
+        )
+    report = score_run(run)
+    paths = write_report(
+        report, args.out or run_dir(settings.evals_dir / "reports", run.info.run_id)
+    )
+    data = report_to_dict(report)
+    print(metrics_table_markdown(data))
+    print(f"\nReport: {paths.markdown}\n        {paths.json}\n        {paths.chart}")
+    failed = _compare(old, data, args.tolerance) if old else False
+    return 1 if _gate(data, thresholds) or failed else 0
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    from assistant.cli import UserError
+
+    if args.k is not None and not 0 < args.k <= 50:
+        raise UserError(f"--k must be between 1 and 50, not {args.k}")
+    if args.tolerance < 0:
+        raise UserError(f"--tolerance must not be negative, not {args.tolerance}")
+    if args.corpus is not None and not args.corpus.is_dir():
+        raise UserError(f"{args.corpus}: no such corpus folder")
+
+
+def _thresholds(texts: list[str]) -> list[Threshold]:
+    from assistant.reports import parse_threshold
+
+    return [parse_threshold(t) for t in texts]
+
+
+@contextmanager
+def _assistant(settings: Settings, corpus: Path | None) -> Iterator[Assistant]:
+    """The normal assistant, or one over `corpus` with its own throwaway embedded index."""
+    from assistant.service import build_assistant
+
+    if corpus is None:
+        yield build_assistant(settings)
+        return
+    with tempfile.TemporaryDirectory(prefix="assistant-eval-", ignore_cleanup_errors=True) as tmp:
+        update = {
+            "corpus_dir": corpus,
+            "index_dir": Path(tmp) / "index",
+            "data_dir": Path(tmp) / "data",
+            "chroma_host": None,  # never sync a throwaway corpus into a shared server
+        }
+        yield build_assistant(settings.model_copy(update=update))
+
+
+def _sync_and_warm_up(assistant: Assistant) -> None:
+    report = assistant.sync(progress=_progress_bar("embedding", "chunk"))
+    for err in report.failed:
+        print(f"failed: {err}", file=sys.stderr)
+    print(report.summary(), file=sys.stderr)
+    assistant.retriever.search("warm up", 1)  # load the model and lexical index before timing
+
+
+def _compare(old: dict[str, Any], new: dict[str, Any], tolerance: float) -> bool:
+    from assistant.reports import compare_metrics, deltas_table
+
+    deltas = compare_metrics(old["metrics"], new["metrics"], tolerance)
+    print(f"\nCompared with {old.get('run', {}).get('run_id', 'the old report')}:")
+    print(deltas_table(deltas))
+    regressed = [d.metric for d in deltas if d.regressed]
+    if regressed:
+        print(f"regressed beyond {tolerance}: {', '.join(regressed)}", file=sys.stderr)
+    return bool(regressed)
+
+
+def _gate(data: dict[str, Any], thresholds: list[Threshold]) -> bool:
+    from assistant.reports import check_thresholds
+
+    problems = check_thresholds(data["metrics"], thresholds)
+    for line in problems:
+        print(f"fail-under: {line}", file=sys.stderr)
+    return bool(problems)
+
+
+def _progress_bar(desc: str, unit: str) -> Callable[[int, int], None]:
+    from tqdm import tqdm
+
+    bar: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in bar:
+            bar["bar"] = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr)
+        bar["bar"].n = done
+        bar["bar"].refresh()
+        if done >= total:
+            bar.pop("bar").close()
+
+    return update
