@@ -12,15 +12,12 @@ import numpy as np
 
 from assistant import questions
 from assistant.retrieval import HybridRetriever, lexical_tokens
+from assistant.support import PassageTerms, quantities, unmentioned, unspecific
 from assistant.types import Hit, Sentence, Turn
 
 OnToken = Callable[[str], None]
 REFUSAL_TEXT = "I could not find this in the documents."
-_DIGIT = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|"
-    r"thousand|million|billion|\w+fold)\b",
-    re.I,
-)
+_DIGIT = re.compile(r"\d")
 
 
 class AnswererError(RuntimeError):
@@ -54,7 +51,7 @@ class Answerer(Protocol):
 
 @dataclass(frozen=True)
 class ComposerConfig:
-    refusal_threshold: float = 0.45
+    refusal_threshold: float = 0.22
     max_sentences: int = 3
     max_list_sentences: int = 6
     dense_weight: float = 0.55
@@ -65,6 +62,7 @@ class ComposerConfig:
 @dataclass(frozen=True)
 class _Candidate:
     hit_index: int  # 0-based position in hits
+    doc_id: str
     sentence: Sentence
     vector: np.ndarray
     terms: frozenset[str]
@@ -88,7 +86,7 @@ class OfflineComposer:
         on_token: OnToken | None = None,
     ) -> Draft:
         candidates = self._candidates(hits)
-        chosen, best = self._select(query, candidates)
+        chosen, best = self._select(query, questions.sub_queries(question, query), candidates)
         if self._refuse(question, query, hits, chosen, best):
             return Draft(REFUSAL_TEXT, refused=True)
         text = " ".join(f"{c.sentence.text} [{c.hit_index + 1}]" for c in chosen)
@@ -110,7 +108,7 @@ class OfflineComposer:
             for sent, vec, toks in zip(sents, vecs, terms, strict=True):
                 if (hit.chunk.doc_id, sent.start) not in seen:
                     seen.add((hit.chunk.doc_id, sent.start))
-                    out.append(_Candidate(i, sent, vec, frozenset(toks)))
+                    out.append(_Candidate(i, hit.chunk.doc_id, sent, vec, frozenset(toks)))
         return out
 
     def _scorer(self, text: str, vector: np.ndarray) -> Callable[[_Candidate], float]:
@@ -128,22 +126,26 @@ class OfflineComposer:
 
         return score
 
-    def _select(self, query: str, cands: list[_Candidate]) -> tuple[list[_Candidate], float]:
+    def _select(
+        self, query: str, parts: list[str], cands: list[_Candidate]
+    ) -> tuple[list[_Candidate], float]:
         if not cands:
             return [], 0.0
         embed = self.retriever.embedder.encode_query
         whole = self._scorer(query, embed(query))
-        parts = questions.split_parts(query)
         chosen: list[_Candidate] = []
-        for part in parts if len(parts) > 1 else []:
+        for part in parts:
             mine = self._scorer(part, embed(part))
-            pick = max(cands, key=lambda c: whole(c) + mine(c))
-            if pick not in chosen:
-                chosen.append(pick)
+            rest = [c for c in cands if c not in chosen]
+            if rest:
+                chosen.append(max(rest, key=lambda c: whole(c) + mine(c)))
         ranked = sorted(cands, key=whole, reverse=True)
         best = whole(ranked[0])
         limit = self._limit(query, len(parts))
         chosen = chosen or [ranked[0]]
+        follow = _continuation(chosen[0], cands)
+        if follow is not None and follow not in chosen and len(chosen) < limit:
+            chosen.insert(1, follow)
         for c in ranked:
             if len(chosen) >= limit or whole(c) < best * self.config.keep_ratio:
                 break
@@ -164,15 +166,34 @@ class OfflineComposer:
         chosen: list[_Candidate],
         best: float,
     ) -> bool:
-        if not chosen or best < self.config.refusal_threshold:
+        """Refuse when the best sentence scores low, when the question names something the
+        passages never mention, when a which/who question is answered only with "some ...",
+        or when a how-many question gets no new quantity."""
+        if not chosen:
             return True
-        passages = " ".join(h.chunk.text for h in hits).lower().replace(",", "")
-        if any(_stem(n) not in passages for n in questions.names(query)):
-            return True  # the question names something the passages never mention
-        return questions.wants_number(question) and not any(
-            _DIGIT.search(c.sentence.text) for c in chosen
-        )
+        terms = PassageTerms.of(h.chunk.text for h in hits)
+        missing = unmentioned(questions.names(query), query, terms)
+        if missing or best < self.config.refusal_threshold:
+            return True
+        if unspecific(question, chosen[0].sentence.text):
+            return True
+        if questions.wants_number(question):
+            asked = set(quantities(question))
+            return not any(set(quantities(c.sentence.text)) - asked for c in chosen[:1])
+        return False
 
 
-def _stem(name: str) -> str:
-    return re.sub(r"(?:'s|’s|s)$", "", name.lower().replace(",", ""))
+_ANAPHOR = re.compile(r"^(?:(?:The|This|These|Those|Such)\s+([a-z]+)|It|Its|They|Their)\b")
+
+
+def _continuation(first: _Candidate, cands: list[_Candidate]) -> _Candidate | None:
+    """The sentence right after `first` when it goes on about the same thing ("The
+    initiative aims to ..." after a sentence naming the initiative)."""
+    after = [c for c in cands if c.doc_id == first.doc_id and c.sentence.start > first.sentence.end]
+    nxt = min(after, key=lambda c: c.sentence.start, default=None)
+    if nxt is None or nxt.sentence.start - first.sentence.end > 3:
+        return None
+    m = _ANAPHOR.match(nxt.sentence.text)
+    if m is None or (m.group(1) and m.group(1) not in first.sentence.text.lower()):
+        return None
+    return nxt

@@ -115,7 +115,8 @@ class AnswerChain:
         return s
 
     def _retrieve(self, s: _State) -> _State:
-        s.hits = self.retriever.search(s.query, s.k, s.doc_ids, timings=s.timings)
+        also = questions.sub_queries(s.question, s.query)
+        s.hits = self.retriever.search(s.query, s.k, s.doc_ids, timings=s.timings, also=also)
         return s
 
     def _answer(self, s: _State) -> _State:

@@ -38,7 +38,7 @@ class Settings(BaseSettings):
 
     # Retrieval and answering
     k: int = Field(default=5, gt=0, le=50)
-    refusal_threshold: float = 0.45
+    refusal_threshold: float = 0.22
     max_answer_sentences: int = Field(default=3, gt=0)
     max_list_sentences: int = Field(default=6, gt=0)
     max_question_chars: int = Field(default=2000, gt=0)

@@ -37,7 +37,7 @@ _NUMBER_Q = re.compile(
     re.I,
 )
 _DATE_Q = re.compile(r"\bwhen\b|\bwhat (?:date|day|year|month)\b|\bsince when\b", re.I)
-_WORDS = re.compile(r"[A-Za-z][A-Za-z0-9'’$-]*|\d[\d,.]*")
+_WORDS = re.compile(r"[^\W\d_][\w'’$-]*|\d[\d,.]*\d|\d")
 
 
 def split_parts(question: str) -> list[str]:
@@ -45,6 +45,16 @@ def split_parts(question: str) -> list[str]:
     parts = [p.strip(" ?,.;") for p in _PART_SPLIT.split(question)]
     parts = [p for p in parts if len(content_words(p)) >= 1]
     return parts or [question.strip()]
+
+
+def sub_queries(question: str, query: str) -> list[str]:
+    """The parts of a multi-part question as queries, each carrying what condensing added
+    (so "Who hosted it and when?" after a question about Canada stays about Canada)."""
+    parts = split_parts(question)
+    if len(parts) < 2:
+        return []
+    carried = query[len(question.strip()) :] if query.startswith(question.strip()) else ""
+    return [part + carried for part in parts]
 
 
 def content_words(text: str) -> list[str]:

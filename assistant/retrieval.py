@@ -125,32 +125,39 @@ class HybridRetriever:
         k: int | None = None,
         doc_ids: Sequence[str] | None = None,
         timings: dict[str, float] | None = None,
-        query_vector: np.ndarray | None = None,
+        also: Sequence[str] = (),
     ) -> list[Hit]:
+        """Top-k chunks for query; `also` adds sub-queries (the parts of a multi-part
+        question) whose rankings are fused in, so every part finds its passage."""
         k = k or self.k
         clock = _Clock(timings)
-        vector = self.embedder.encode_query(query) if query_vector is None else query_vector
+        vectors = [self.embedder.encode_query(q) for q in (query, *also)]
         clock.lap("embed_ms")
-        dense = self.store.query(vector, self.candidates, doc_ids)
+        dense = [self.store.query(v, self.candidates, doc_ids) for v in vectors]
         clock.lap("dense_ms")
-        lexical = self.lexical().search(query, self.candidates, doc_ids)
+        lexical = self.lexical()
+        sparse = [lexical.search(q, self.candidates, doc_ids) for q in (query, *also)]
         clock.lap("lexical_ms")
-        hits = fuse(dense, lexical, k)
+        hits = fuse(dense, sparse, k)
         clock.lap("fusion_ms")
         return hits
 
 
-def fuse(dense: list[tuple[Chunk, float]], lexical: list[tuple[Chunk, float]], k: int) -> list[Hit]:
-    """Reciprocal rank fusion of two ranked lists of chunks."""
+Ranked = list[tuple[Chunk, float]]
+
+
+def fuse(dense: Sequence[Ranked], lexical: Sequence[Ranked], k: int) -> list[Hit]:
+    """Reciprocal rank fusion of ranked lists of chunks (dense and lexical, per query)."""
     chunks: dict[str, Chunk] = {}
     fused: dict[str, float] = {}
     dense_scores: dict[str, float] = {}
     lexical_scores: dict[str, float] = {}
-    for ranked, scores in ((dense, dense_scores), (lexical, lexical_scores)):
-        for rank, (chunk, score) in enumerate(ranked, start=1):
-            chunks[chunk.id] = chunk
-            scores[chunk.id] = score
-            fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank)
+    for lists, scores in ((dense, dense_scores), (lexical, lexical_scores)):
+        for ranked in lists:
+            for rank, (chunk, score) in enumerate(ranked, start=1):
+                chunks[chunk.id] = chunk
+                scores[chunk.id] = max(score, scores.get(chunk.id, score))
+                fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank)
     order = sorted(fused, key=lambda cid: -fused[cid])[:k]
     return [
         Hit(chunks[cid], fused[cid], rank, dense_scores.get(cid), lexical_scores.get(cid))

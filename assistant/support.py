@@ -1,0 +1,118 @@
+"""Does a set of passages speak to what a question specifically asks? Pure checks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+_WORD = re.compile(r"[\w$][\w,.'’-]*\w|\w")
+_CAPS_RUN = re.compile(
+    r"(?:[A-Z][\w'’-]*\s+(?:(?:of|for|and|the|de|la|para|las)\s+)*)*[A-Z][\w'’-]*"
+)
+_QUANTITY = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_NUMBER_WORD = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|hundreds?|"
+    r"thousands?|millions?|billions?|\w+fold)\b",
+    re.I,
+)
+_MONTH_BEFORE = re.compile(
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$|\d\s*/\s*$"
+)
+ORDINALS = re.compile(
+    r"\b(?:first|second|third|fourth|fifth|sixth|next|previous|last|upcoming|inaugural)\b", re.I
+)
+
+
+@dataclass(frozen=True)
+class PassageTerms:
+    """What a set of passages mentions, prepared once per answer."""
+
+    words: frozenset[str]
+    text: str  # lower-cased, commas removed from numbers
+    acronyms: frozenset[str]
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> PassageTerms:
+        joined = " ".join(texts)
+        lowered = joined.lower()
+        return cls(frozenset(_WORD.findall(lowered)), lowered.replace(",", ""), _acronyms(joined))
+
+
+def mentioned(name: str, terms: PassageTerms) -> bool:
+    """Loose match so demonyms, possessives, acronyms and aliases count: Cubans ~ Cuba,
+    USAID's ~ USAID, ILO ~ International Labor Organization, Ottawa ~ Canada."""
+    stem = re.sub(r"(?:'s|’s)$", "", name.lower())
+    if stem.replace(",", "").replace(".", "").isdigit():
+        return stem.replace(",", "") in terms.text
+    if name.isupper() and name.upper() in terms.acronyms:
+        return True
+    prefix = stem[: max(4, len(stem) - 3)]
+    if any(w.startswith(prefix) for w in terms.words):
+        return True
+    return any(alias in terms.text for alias in aliases().get(stem, ()))
+
+
+def unmentioned(names: Iterable[str], question: str, terms: PassageTerms) -> list[str]:
+    """The names (and ordinals like "second" or "next") of the question that the passages
+    never mention, under any alias."""
+    lowered = question.lower()
+    covered: set[str] = set()
+    for key, alts in aliases().items():
+        if " " in key and key in lowered and any(a in terms.text for a in alts):
+            covered.update(key.split())
+    ordinals = ORDINALS.findall(question)
+    asked = list(names) + (ordinals if len(ordinals) == 1 else [])  # not "(first, second...)"
+    return [n for n in asked if n.lower() not in covered and not mentioned(n, terms)]
+
+
+_WHICH = re.compile(r"^\s*(?:which|who)\s+((?:[\w-]+\s+)?[\w-]+)", re.I)
+_UNSPECIFIC = re.compile(
+    r"\b(?:some|certain|several|various)\s+(?:of\s+(?:its|the|their)\s+)?((?:[\w-]+\s+)?[\w-]+)",
+    re.I,
+)
+
+
+def unspecific(question: str, sentence: str) -> bool:
+    """A which/who question ("Which airlines ...") answered only with "some ..." of what it
+    asks about ("some of its member airlines"): the sentence does not say which."""
+    asked = _WHICH.search(question)
+    if not asked:
+        return False
+    stems = {w.lower()[:5] for w in asked.group(1).split()}
+    return any(
+        {w.lower()[:5] for w in m.group(1).split()} & stems for m in _UNSPECIFIC.finditer(sentence)
+    )
+
+
+def quantities(text: str) -> list[str]:
+    """Amounts and counts (not dates or years), digits only: "$578 million" -> "578"."""
+    found = []
+    for m in _QUANTITY.finditer(text):
+        before = text[max(0, m.start() - 10) : m.start()].lower()
+        digits = m.group(0).replace(",", "")
+        if _MONTH_BEFORE.search(before) or re.fullmatch(r"(?:19|20)\d\d", digits):
+            continue
+        found.append(digits)
+    return found + [w.lower() for w in _NUMBER_WORD.findall(text)]
+
+
+def _acronyms(text: str) -> frozenset[str]:
+    """Initials of every run of capitalised words, and each contiguous part of them."""
+    found: set[str] = set()
+    for run in _CAPS_RUN.findall(text):
+        initials = "".join(w[0] for w in run.split() if w[0].isupper())
+        for i in range(len(initials)):
+            for j in range(i + 2, len(initials) + 1):
+                found.add(initials[i:j])
+    return frozenset(found)
+
+
+@cache
+def aliases() -> dict[str, tuple[str, ...]]:
+    raw = yaml.safe_load(resources.files("assistant").joinpath("data/aliases.yaml").read_text())
+    return {str(k).lower(): tuple(str(a).lower() for a in v) for k, v in (raw or {}).items()}
