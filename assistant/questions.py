@@ -43,7 +43,7 @@ _WORDS = re.compile(r"[^\W\d_][\w'’$-]*|\d[\d,.]*\d|\d")
 def split_parts(question: str) -> list[str]:
     """The sub-questions of a multi-part question ("Who hosted it and when?" -> two)."""
     parts = [p.strip(" ?,.;") for p in _PART_SPLIT.split(question)]
-    parts = [p for p in parts if len(content_words(p)) >= 1]
+    parts = [p for p in parts if content_words(p) or re.match(rf"{_WH}\b", p, re.I)]
     return parts or [question.strip()]
 
 
@@ -58,13 +58,13 @@ def sub_queries(question: str, query: str) -> list[str]:
 
 
 def content_words(text: str) -> list[str]:
-    return [w for w in _WORDS.findall(text) if w.lower() not in _STOP]
+    return [w for w in _WORDS.findall(text) if w.lower() not in _STOP or _acronym(w)]
 
 
 def names(text: str) -> list[str]:
     """Capitalised words that do not open the text, and numbers: what a question is about."""
     words = _WORDS.findall(text)
-    found = [w for w in words[1:] if w[0].isupper() and w.lower() not in _STOP]
+    found = [w for w in words[1:] if w[0].isupper() and (w.lower() not in _STOP or _acronym(w))]
     found += [w for w in words if w[0].isdigit()]
     return list(dict.fromkeys(found))
 
@@ -96,3 +96,7 @@ def condense(question: str, history: Sequence[Turn]) -> str:
     earlier = next(t.content for t in reversed(history) if t.role == "user")
     carried = [w for w in content_words(earlier) if w.lower() not in question.lower()]
     return f"{question.strip()} ({' '.join(carried)})" if carried else question.strip()
+
+
+def _acronym(word: str) -> bool:
+    return len(word) >= 2 and word.isupper()

@@ -65,10 +65,12 @@ def open_client(config: StoreConfig) -> Any:
 
 
 class ChromaStore:
-    def __init__(self, client: Any, name: str) -> None:
+    def __init__(self, client: Any, name: str, max_batch: int | None = None) -> None:
+        """max_batch caps the records per Chroma call below the client's own limit."""
         self._client = client
         self.name = name
-        self.batch_size = max(1, int(client.get_max_batch_size()))
+        limit = int(client.get_max_batch_size())
+        self.batch_size = max(1, min(limit, max_batch) if max_batch else limit)
         self._chunks = self._collection(f"{name}_chunks")
         self._sentences = self._collection(f"{name}_sentences")
         self._docs = self._collection(f"{name}_docs")

@@ -1,0 +1,61 @@
+"""Reading questions: parts, follow-ups, names, what kind of answer is wanted."""
+
+from __future__ import annotations
+
+from assistant import questions
+from assistant.support import PassageTerms, quantities, unmentioned, unspecific
+from assistant.types import Turn
+
+HISTORY = [Turn("user", "What did Canada commit to?"), Turn("assistant", "Canada ...")]
+
+
+def test_multi_part_questions_are_split() -> None:
+    assert questions.split_parts("Who hosted the meeting and when was it held?") == [
+        "Who hosted the meeting",
+        "when was it held",
+    ]
+    assert questions.split_parts("What did Costa Rica and Canada announce?") == [
+        "What did Costa Rica and Canada announce"
+    ]
+
+
+def test_follow_ups_carry_the_earlier_subject() -> None:
+    query = questions.condense("And how much money over what period?", HISTORY)
+    assert "Canada" in query
+    assert questions.condense("Who led the US delegation?", HISTORY) == (
+        "Who led the US delegation?"
+    )
+    assert questions.condense("And how much?", []) == "And how much?"
+
+
+def test_sub_queries_keep_the_carried_context() -> None:
+    question = "And what did it pledge and when?"
+    query = questions.condense(question, HISTORY)
+    parts = questions.sub_queries(question, query)
+    assert len(parts) == 2 and all("Canada" in p for p in parts)
+
+
+def test_kinds_of_answer() -> None:
+    assert questions.wants_number("How many people used CBP One?")
+    assert not questions.wants_number("Who led the delegation?")
+    assert questions.wants_list("What are the three pillars?")
+
+
+def test_quantities_skip_dates_and_years() -> None:
+    text = "From January 2023 through March 2024, more than 547,000 used it; $578 million."
+    assert quantities(text) == ["547000", "578", "million"]
+
+
+def test_names_match_loosely_but_not_wrongly() -> None:
+    terms = PassageTerms.of(
+        ["Cuba, Haiti and Venezuela; the International Labor Organization; Canada."]
+    )
+    q = "What did Cubans, Venezuelans, the ILO and Ottawa do? What about Brazil?"
+    assert unmentioned(questions.names(q), q, terms) == ["Brazil"]
+    assert unmentioned([], "Where was the second meeting?", terms) == ["second"]
+
+
+def test_unspecific_answers_to_which_questions() -> None:
+    sentence = "Visa restrictions on executives of some Colombian shipping companies."
+    assert unspecific("Which Colombian shipping companies were hit?", sentence)
+    assert not unspecific("Which country was hit?", sentence)
