@@ -12,7 +12,13 @@ import numpy as np
 
 from assistant import questions
 from assistant.retrieval import HybridRetriever, lexical_tokens
-from assistant.support import PassageTerms, quantities, unmentioned, unspecific
+from assistant.support import (
+    PassageTerms,
+    answerable_sentence,
+    quantities,
+    unmentioned,
+    unspecific,
+)
 from assistant.types import Hit, Sentence, Turn
 
 OnToken = Callable[[str], None]
@@ -48,6 +54,8 @@ class Answerer(Protocol):
         on_token: OnToken | None = None,
     ) -> Draft: ...
 
+    def condense(self, question: str, history: Sequence[Turn]) -> str: ...
+
 
 @dataclass(frozen=True)
 class ComposerConfig:
@@ -72,6 +80,9 @@ class OfflineComposer:
     """Extractive answers: the best-supported sentences of the passages, each cited."""
 
     name = "offline"
+
+    def condense(self, question: str, history: Sequence[Turn]) -> str:
+        return questions.condense(question, history)
 
     def __init__(self, retriever: HybridRetriever, config: ComposerConfig) -> None:
         self.retriever = retriever
@@ -106,7 +117,7 @@ class OfflineComposer:
                 continue
             terms = lexical_tokens([s.text for s in sents], stemmer)
             for sent, vec, toks in zip(sents, vecs, terms, strict=True):
-                if (hit.chunk.doc_id, sent.start) not in seen:
+                if (hit.chunk.doc_id, sent.start) not in seen and answerable_sentence(sent.text):
                     seen.add((hit.chunk.doc_id, sent.start))
                     out.append(_Candidate(i, hit.chunk.doc_id, sent, vec, frozenset(toks)))
         return out

@@ -110,8 +110,14 @@ class AnswerChain:
 
     # --- stages ----------------------------------------------------------------------
     def _condense(self, s: _State) -> _State:
+        """Offline, a follow-up carries the earlier question's subject words; an LLM answerer
+        rewrites it as a standalone question (falling back to the offline form)."""
         with _timed(s, "condense_ms"):
-            s.query = questions.condense(s.question, s.history)
+            offline = questions.condense(s.question, s.history)
+            s.query = offline
+            if offline != s.question and self.answerer is not self.fallback:
+                rewritten = self.answerer.condense(s.question, s.history).strip()
+                s.query = rewritten if rewritten and rewritten != s.question else offline
         return s
 
     def _retrieve(self, s: _State) -> _State:

@@ -13,12 +13,22 @@ from dataclasses import dataclass
 from assistant.types import Chunk, Citation, Sentence
 
 MARKER = re.compile(r"\s*\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
-_SENTENCE_END = re.compile(r"(?<=[.!?\]])\s+(?=[A-Z\"'(])")
+_SENTENCE_END = re.compile(r"\s*\n\s*|(?<=[.!?\]])\s+(?=[A-Z0-9#*\-\"'(“])")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _NOT_NAMES = frozenset(
     "I A An The This That These Those It Its In On At Of For And But Or As By With From To "
     "He She They We You Our Their His Her Also Under Over After Before".split()
+)
+
+
+_OPENERS = frozenset(
+    "a an the this that these those it its in on at of for and but or as by with from to he "
+    "she they we you our their his her also under over after before already additionally "
+    "once overall however moreover furthermore meanwhile finally first second third then "
+    "there here according both each every all some many most several since while when where "
+    "what which who how why yes no not only further separately similarly likewise together "
+    "specifically notably currently previously recently today until through during".split()
 )
 
 
@@ -52,8 +62,9 @@ def key_terms(text: str) -> set[str]:
     not open the sentence), which a supporting quote must contain."""
     terms = {re.sub(r"[,.]", "", n) for n in _NUMBER.findall(text)}
     words = _WORD.findall(text)
-    for word in words[1:]:
-        if word[0].isupper() and word not in _NOT_NAMES:
+    for i, word in enumerate(words):
+        opening = i == 0 and word.lower() in _OPENERS  # "Already, ..." is no name
+        if word[0].isupper() and word not in _NOT_NAMES and not opening:
             terms.add(word.lower().rstrip("'’s") or word.lower())
     return {t for t in terms if t}
 

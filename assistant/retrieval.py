@@ -94,7 +94,6 @@ class HybridRetriever:
         embedder: Embedder,
         k: int,
         candidates: int = 20,
-        refresh_s: float = 1.0,
     ) -> None:
         if k <= 0:
             raise ValueError(f"k must be positive, got {k}")
@@ -102,21 +101,18 @@ class HybridRetriever:
         self.embedder = embedder
         self.k = k
         self.candidates = max(candidates, k)
-        self._refresh_s = refresh_s
         self._stemmer = make_stemmer()
         self._lexical: LexicalIndex | None = None
-        self._checked = 0.0
         self._lock = threading.Lock()
 
     def lexical(self) -> LexicalIndex:
-        """The BM25 index for the store's current version; rebuilt only when it changed
-        (checked at most every refresh_s seconds, so other processes' ingests show up)."""
+        """The BM25 index for the store's current version, rebuilt only when the version
+        changed. The check is one small read (under a millisecond embedded), so an ingest
+        by this or any other process is seen by the next question."""
+        version = self.store.version()
         with self._lock:
-            now = time.monotonic()
-            if self._lexical is None or now - self._checked >= self._refresh_s:
-                if self._lexical is None or self.store.version() != self._lexical.version:
-                    self._lexical = LexicalIndex.build(self.store, self._stemmer)
-                self._checked = now
+            if self._lexical is None or self._lexical.version != version:
+                self._lexical = LexicalIndex.build(self.store, self._stemmer)
             return self._lexical
 
     def search(

@@ -89,6 +89,25 @@ def unspecific(question: str, sentence: str) -> bool:
     )
 
 
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b.{0,60}\b(?:instructions?|prompts?|rules|context)\b"
+    r"|^\s*(?:system|assistant|user)\s*:|\b(?:system prompt|you are (?:an? )?(?:ai|assistant|"
+    r"language model))\b|\b(?:reveal|print|show)\b.{0,30}\b(?:settings|secrets?|api key|prompt)\b",
+    re.I,
+)
+
+
+def answerable_sentence(sentence: str) -> bool:
+    """A statement that may be offered as an answer: not a heading (short, unpunctuated, no
+    figures), not text addressed to an AI ("ignore previous instructions ...")."""
+    statement = (
+        sentence.rstrip()[-1:] in ".!?;:)\"'’”"
+        or len(sentence.split()) >= 8
+        or any(ch.isdigit() for ch in sentence)  # a label with a value: "date 2024-05-08"
+    )
+    return statement and not _INSTRUCTION.search(sentence)
+
+
 def quantities(text: str) -> list[str]:
     """Amounts and counts (not dates or years), digits only: "$578 million" -> "578"."""
     found = []

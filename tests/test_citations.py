@@ -49,6 +49,8 @@ def test_supports_requires_every_number_and_name() -> None:
     assert supports(quote, "Canada invests C$75 million over six years.")
     assert not supports(quote, "Canada invests C$80 million.")
     assert not supports(quote, "So Mexico invests C$75 million.")
+    assert not supports(quote, "Mexico is investing C$75 million over six years.")
+    assert supports(quote, "Already, Canada is investing C$75 million.")
 
 
 def test_find_quote_returns_the_exact_sentence_and_span() -> None:

@@ -1,0 +1,134 @@
+"""Ingestion into a real Chroma index with the real bundled model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import MakeAssistant
+
+pytestmark = pytest.mark.slow
+
+CBP = "How many people used the CBP One app?"
+
+
+def nearest_text(assistant, question: str) -> str:  # type: ignore[no-untyped-def]
+    vector = assistant.embedder.encode_query(question)
+    return assistant.store.query(vector, 1)[0][0].text
+
+
+def chunk_ids(assistant) -> list[str]:  # type: ignore[no-untyped-def]
+    return sorted(c.id for c in assistant.store.iter_chunks())
+
+
+def test_shipped_corpus_is_indexed_and_searchable(make_assistant: MakeAssistant) -> None:
+    assistant = make_assistant()
+    report = assistant.sync()
+    assert len(report.added) == 1 and not report.failed
+    assert "547,000" in nearest_text(assistant, CBP)
+    [record] = assistant.documents()
+    assert record.date == "2024-05-08" and record.chunks == assistant.store.chunk_count()
+    assert "Los Angeles Declaration" in record.title
+
+
+def test_unchanged_corpus_costs_no_embedding(make_assistant: MakeAssistant) -> None:
+    assistant = make_assistant()
+    assistant.sync()
+    before = assistant.embedder.texts_embedded
+    report = assistant.sync()
+    assert assistant.embedder.texts_embedded == before
+    assert not report.changed and "up to date" in report.summary()
+
+
+def test_add_change_delete_are_incremental(make_assistant: MakeAssistant) -> None:
+    assistant = make_assistant()
+    corpus = assistant.settings.corpus_dir
+    assistant.sync()
+    shipped_ids = chunk_ids(assistant)
+
+    (corpus / "pilot.md").write_text(
+        "---\ntitle: Pilot note\ndate: 2025-01-02\n---\n# Pilot\n\n"
+        "The Pacific pilot enrolled 4,321 participants in its first year.\n",
+        encoding="utf-8",
+    )
+    before = assistant.embedder.texts_embedded
+    report = assistant.sync()
+    assert report.added == ("pilot.md",) and len(report.unchanged) == 1
+    embedded = assistant.embedder.texts_embedded - before
+    assert 0 < embedded < 10  # only the new document's chunks and sentences
+    assert "4,321" in nearest_text(assistant, "How many joined the Pacific pilot?")
+
+    (corpus / "pilot.md").write_text(
+        "---\ntitle: Pilot note\n---\nThe Pacific pilot enrolled 9,876 participants.\n",
+        encoding="utf-8",
+    )
+    report = assistant.sync()
+    assert report.updated == ("pilot.md",)
+    text = nearest_text(assistant, "How many joined the Pacific pilot?")
+    assert "9,876" in text and "4,321" not in " ".join(
+        c.text for c in assistant.store.iter_chunks()
+    )
+
+    (corpus / "pilot.md").unlink()
+    report = assistant.sync()
+    assert report.removed == ("pilot.md",)
+    assert chunk_ids(assistant) == shipped_ids
+
+
+def test_rebuild_starts_over_with_the_same_ids(make_assistant: MakeAssistant) -> None:
+    assistant = make_assistant()
+    assistant.sync()
+    ids = chunk_ids(assistant)
+    report = assistant.sync(rebuild=True)
+    assert report.added and chunk_ids(assistant) == ids
+
+
+def test_bad_files_are_reported_and_the_rest_ingested(make_assistant: MakeAssistant) -> None:
+    assistant = make_assistant()
+    corpus = assistant.settings.corpus_dir
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "junk.pdf").write_bytes(b"\x00\x01 not a pdf at all")
+    (corpus / "notes.xyz").write_text("unsupported", encoding="utf-8")
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    report = assistant.sync()
+    failed = {e.path: e.reason for e in report.failed}
+    assert set(failed) == {"empty.txt", "junk.pdf", "notes.xyz", "binary.txt"}
+    assert all(reason and "\n" not in reason for reason in failed.values())
+    assert [r.doc_id for r in assistant.documents()] == [
+        "2024-05-08-third-ministerial-los-angeles-declaration-fact-sheet.txt"
+    ]
+    assert {c.doc_id for c in assistant.store.iter_chunks()} == {assistant.documents()[0].doc_id}
+
+
+def test_docs_add_rejects_bad_files_and_leaves_nothing(
+    make_assistant: MakeAssistant, tmp_path: Path
+) -> None:
+    assistant = make_assistant()
+    assistant.sync()
+    good, bad = tmp_path / "good.md", tmp_path / "bad.pdf"
+    good.write_text("# Good\n\nA good note about the Andean route with 77 offices.\n")
+    bad.write_bytes(b"%PDF-1.7 truncated")
+    report, rejected = assistant.add_files([good, bad])
+    assert [e.path for e in rejected] == ["bad.pdf"]
+    corpus = assistant.settings.corpus_dir
+    assert (corpus / "good.md").is_file() and not (corpus / "bad.pdf").exists()
+    assert report.added == ("good.md",)
+    assert not list(corpus.glob(".*uploading"))
+    assert assistant.remove("good.md") and not (corpus / "good.md").exists()
+    assert "good.md" not in {r.doc_id for r in assistant.documents()}
+
+
+def test_a_document_larger_than_one_chroma_batch(make_assistant: MakeAssistant) -> None:
+    assistant = make_assistant(copy_corpus=False, chunk_tokens=20, chunk_overlap_tokens=0)
+    assistant.store.batch_size = 7  # far below the client's limit, so writes are split
+    sentences = [
+        f"Office number {i} in region {i % 9} processed {i * 13} cases." for i in range(120)
+    ]
+    (assistant.settings.corpus_dir / "big.txt").write_text(" ".join(sentences))
+    assistant.sync()
+    [record] = assistant.documents()
+    assert record.chunks == assistant.store.chunk_count() > 3 * assistant.store.batch_size
+    vectors = assistant.store.sentence_vectors(c.id for c in assistant.store.iter_chunks())
+    assert sum(len(v) for v in vectors.values()) >= 120
+    assert all(np.isfinite(v).all() for v in vectors.values())
