@@ -1,0 +1,692 @@
+"""The web app: `build_app(assistant)` lays out and wires the Gradio Blocks (chat with sources,
+documents, evaluation, and the `ask` API endpoint); `serve(settings)` syncs the index and serves
+the app on settings.host:settings.port.
+
+Callbacks stay thin: they call the assistant and hand its objects to the pure renderers below.
+Every piece of text that comes from documents, answers or users is html-escaped where it is
+inserted into HTML. Nothing in the page is loaded from outside this machine (system fonts, no
+CDN), and Gradio's telemetry is off.
+
+(No `from __future__ import annotations` here: Gradio reads the type hints of `ask` to type
+the API endpoint.)
+"""
+
+import contextlib
+import html
+import json
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import gradio as gr
+
+from assistant.brief import build_brief, source_location
+from assistant.chain import QuestionError
+from assistant.config import Settings
+from assistant.corpus import SUPPORTED_SUFFIXES
+from assistant.evaluation import EvalError
+from assistant.feedback import FeedbackStore
+from assistant.indexing import IndexBusyError
+from assistant.service import Assistant, build_assistant
+from assistant.types import Answer, Citation, DocRecord, Hit, Turn
+
+Exchange = tuple[str, Answer]  # (question as typed, answer shown)
+Message = dict[str, str]
+
+TITLE = "Declaration assistant"
+EXAMPLES = (
+    "How many people used CBP One?",
+    "Which country hosted the third ministerial meeting?",
+    "Who led the US delegation to the third ministerial meeting?",
+    "How many individuals have been approved through Safe Mobility Offices?",
+)
+NOT_FOUND = "Not found in the documents"
+DOC_HEADERS = ["Title", "Date", "Chunks", "Indexed (UTC)", "Id"]
+EVAL_HEADERS = ["Id", "Category", "Question", "Failures"]
+_MARKERS = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
+_SANS = ["Segoe UI", "Roboto", "Helvetica Neue", "Arial", "Liberation Sans", "DejaVu Sans"]
+_MONO = ["SFMono-Regular", "Menlo", "Consolas", "Liberation Mono", "DejaVu Sans Mono"]
+
+
+# --- pure renderers --------------------------------------------------------------------------
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def question_html(question: str) -> str:
+    return f'<div class="question">{_multiline(question)}</div>'
+
+
+def streaming_html(text: str) -> str:
+    """The draft while it streams: escaped, markers not linked yet (not verified yet)."""
+    return f'<div class="answer streaming">{_multiline(text) or "…"}</div>'
+
+
+def answer_html(answer: Answer, turn: int) -> str:
+    """One chat message: the answer with each [n] linked to its source card (#src-turn-n), or
+    a refusal with the closest passages; then the searched query and the notice, if any."""
+    if answer.refused:
+        parts = [
+            '<div class="refusal">',
+            f'<div class="refusal-head">{NOT_FOUND}</div>',
+            f"<div>{_multiline(answer.text)}</div>",
+        ]
+        if answer.hits:
+            parts.append('<div class="closest-label">Closest passages:</div><ol class="closest">')
+            parts += [
+                f"<li><b>{esc(h.chunk.title or h.chunk.doc_id)}</b>{_hit_where(h)}: "
+                f"{esc(_clip(h.chunk.text, 220))}</li>"
+                for h in answer.hits[:3]
+            ]
+            parts.append("</ol>")
+        parts.append("</div>")
+    else:
+        parts = [f'<div class="answer">{_link_markers(answer, turn)}</div>']
+    if answer.query.strip() and answer.query.strip() != answer.question.strip():
+        parts.append(f'<div class="searched">Searched for: <q>{esc(answer.query)}</q></div>')
+    if answer.notice:
+        parts.append(f'<div class="notice">Note: {esc(answer.notice)}</div>')
+    return "".join(parts)
+
+
+def chat_messages(exchanges: Sequence[Exchange]) -> list[Message]:
+    """The chatbot's value: a user and an assistant message per exchange (indices 2t, 2t+1)."""
+    messages: list[Message] = []
+    for turn, (question, answer) in enumerate(exchanges, 1):
+        messages.append({"role": "user", "content": question_html(question)})
+        messages.append({"role": "assistant", "content": answer_html(answer, turn)})
+    return messages
+
+
+def sources_html(exchanges: Sequence[Exchange]) -> str:
+    """Source cards of every answer, newest first; each card's id is src-<turn>-<n>."""
+    if not exchanges:
+        return (
+            '<div class="sources-empty">The sources of each answer appear here: title, date, '
+            "section and the quoted sentence, highlighted in its passage.</div>"
+        )
+    groups = []
+    for turn in range(len(exchanges), 0, -1):
+        question, answer = exchanges[turn - 1]
+        head = f'<div class="src-group-head">Q{turn}. {esc(_clip(question, 140))}</div>'
+        if answer.refused:
+            body = f'<div class="src-none">{NOT_FOUND}: no source is cited.</div>'
+        else:
+            body = "".join(source_card(c, answer.hits, turn) for c in answer.citations)
+        groups.append(f'<section class="src-group" id="turn-{turn}">{head}{body}</section>')
+    return "".join(groups)
+
+
+def source_card(citation: Citation, hits: Sequence[Hit], turn: int) -> str:
+    c = citation
+    where = source_location(c)
+    meta = f'<div class="src-meta">{esc(where)}</div>' if where else ""
+    return (
+        f'<div class="src-card" id="src-{turn}-{c.n}">'
+        f'<div class="src-title"><span class="src-n">[{c.n}]</span> {esc(c.title or c.doc_id)}'
+        f"</div>{meta}"
+        f'<div class="src-passage">{passage_html(c, hits)}</div>'
+        f'<div class="src-doc">{esc(c.doc_id)}</div></div>'
+    )
+
+
+def passage_html(citation: Citation, hits: Sequence[Hit]) -> str:
+    """The cited chunk's text, escaped, with the quote inside <mark>. The quote's span is
+    relative to the document; the chunk's start converts it to the chunk's text."""
+    chunk = next((h.chunk for h in hits if h.chunk.id == citation.chunk_id), None)
+    quote = citation.quote
+    if chunk is None:
+        return f"<mark>{esc(quote)}</mark>"
+    text = chunk.text
+    start, end = citation.start - chunk.start, citation.end - chunk.start
+    if not (0 <= start < end <= len(text)) or text[start:end] != quote:
+        start = text.find(quote)
+        end = start + len(quote)
+    if start < 0 or not quote:
+        return f"{esc(text)}<br><mark>{esc(quote)}</mark>"
+    return f"{esc(text[:start])}<mark>{esc(text[start:end])}</mark>{esc(text[end:])}"
+
+
+def history_turns(exchanges: Sequence[Exchange]) -> list[Turn]:
+    """What a follow-up question is asked with: earlier questions and answer texts."""
+    turns: list[Turn] = []
+    for question, answer in exchanges:
+        turns += [Turn("user", question), Turn("assistant", answer.text)]
+    return turns
+
+
+def parse_history(text: str) -> list[Turn]:
+    """The API's history argument: a JSON list of {role, content}; "" means none."""
+    if not (text or "").strip():
+        return []
+    problem = 'history must be a JSON list of {"role": "user"|"assistant", "content": "..."}'
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{problem}; it is not valid JSON ({exc.msg})") from None
+    if not isinstance(raw, list):
+        raise ValueError(f"{problem}; got a JSON {type(raw).__name__}")
+    turns = []
+    for i, turn in enumerate(raw):
+        if (
+            not isinstance(turn, dict)
+            or turn.get("role") not in ("user", "assistant")
+            or not isinstance(turn.get("content"), str)
+        ):
+            raise ValueError(f"{problem}; turn {i} is not one")
+        turns.append(Turn(turn["role"], turn["content"]))
+    return turns
+
+
+def status_markdown(answerer: str, model: str, documents: int, chunks: int) -> str:
+    docs = f"{documents} document{'s' * (documents != 1)}"
+    return (
+        f"**Answerer:** {_md(answerer)} · **Embedding model:** {_md(model)} · "
+        f"**Index:** {docs}, {chunks:,} chunks"
+    )
+
+
+def document_rows(records: Sequence[DocRecord]) -> list[list[Any]]:
+    return [
+        [r.title, r.date or "-", r.chunks, r.indexed_at.replace("T", " ")[:16], r.doc_id]
+        for r in records
+    ]
+
+
+def report_view(data: dict[str, Any]) -> tuple[str, str, list[list[str]]]:
+    """(run line, metrics table, per-question rows) of a report dict."""
+    from assistant.reports import metrics_table_markdown
+
+    run = data.get("run", {})
+    questions = data.get("questions", [])
+    failing = sum(1 for q in questions if q.get("failures"))
+    line = (
+        f"**Run {_md(run.get('run_id', '?'))}** · {_md(run.get('date', ''))} · "
+        f"{len(questions)} questions, {failing} with failures · answerer: "
+        f"{_md(run.get('answerer', '?'))} · k = {_md(run.get('k', '?'))}"
+    )
+    rows = [
+        [
+            str(q.get("id", "")),
+            str(q.get("category", "")),
+            str(q.get("question", "")),
+            "; ".join(q.get("failures", [])) or "ok",
+        ]
+        for q in questions
+    ]
+    return line, metrics_table_markdown(data), rows
+
+
+def _link_markers(answer: Answer, turn: int) -> str:
+    known = {c.n for c in answer.citations}
+
+    def link(match: re.Match[str]) -> str:
+        numbers = [int(n) for n in re.findall(r"\d+", match.group(1))]
+        links = [
+            f'<a class="cite" href="#src-{turn}-{n}" title="Source {n}">{n}</a>'
+            if n in known
+            else str(n)
+            for n in numbers
+        ]
+        return f'<span class="cites">[{", ".join(links)}]</span>'
+
+    return _MARKERS.sub(link, _multiline(answer.text))
+
+
+def _multiline(text: str) -> str:
+    # One HTML block, no blank lines: Markdown leaves the escaped text alone.
+    return "<br>".join(esc(line) for line in str(text).strip().splitlines())
+
+
+def _hit_where(hit: Hit) -> str:
+    c = hit.chunk
+    parts = [p for p in (c.date, c.section, f"p. {c.page}" if c.page else "") if p]
+    return f" ({esc(', '.join(parts))})" if parts else ""
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _md(value: object) -> str:
+    """A value inside Markdown: escaped as HTML, and Markdown punctuation neutralised."""
+    return re.sub(r"([\\`*_{}\[\]<>()#+!|~])", r"\\\1", " ".join(str(value).split()))
+
+
+# --- callbacks -------------------------------------------------------------------------------
+
+_PROGRESS = gr.Progress()  # Gradio hands each call its own tracker in place of this default
+_SKIP3 = (gr.skip(), gr.skip(), gr.skip())
+
+
+@dataclass
+class _Handlers:
+    """The app's callbacks: each one calls the assistant and returns rendered values."""
+
+    assistant: Assistant
+    feedback: FeedbackStore
+    brief_dir: Path
+
+    # chat
+    def respond(
+        self, question: str, exchanges: list[Exchange], request: gr.Request
+    ) -> Iterator[tuple[Any, ...]]:
+        question = question or ""
+        shown = chat_messages(exchanges)
+        pending = [*shown, {"role": "user", "content": question_html(question)}]
+        yield "", [*pending, {"role": "assistant", "content": streaming_html("")}], *_SKIP3
+        text, answer = "", None
+        try:
+            for piece in self.assistant.stream(question, history_turns(exchanges)):
+                if isinstance(piece, Answer):
+                    answer = piece
+                    break
+                text += piece
+                yield gr.skip(), [*pending, _assistant(streaming_html(text))], *_SKIP3
+        except (QuestionError, IndexBusyError) as exc:
+            yield question, shown, *_SKIP3
+            raise gr.Error(str(exc), print_exception=False) from None
+        assert answer is not None
+        exchanges = [*exchanges, (question, answer)]
+        brief = self._write_brief(exchanges, request)
+        yield "", chat_messages(exchanges), sources_html(exchanges), exchanges, _brief_button(brief)
+
+    def example(self, data: gr.SelectData) -> str:
+        value = data.value
+        return str(value.get("text", "")) if isinstance(value, dict) else str(value)
+
+    def new_conversation(self) -> tuple[Any, ...]:
+        return [], sources_html([]), [], _brief_button(None), ""
+
+    def like(self, exchanges: list[Exchange], data: gr.LikeData) -> None:
+        index = data.index[0] if isinstance(data.index, list | tuple) else data.index
+        turn = int(index) // 2
+        if data.liked not in (True, False) or not 0 <= turn < len(exchanges):
+            return
+        question, answer = exchanges[turn]
+        rating = "up" if data.liked else "down"
+        self.feedback.record(question, answer, rating, history_turns(exchanges[:turn]))
+        gr.Info("Thank you: your feedback was recorded.", duration=3)
+
+    def _write_brief(self, exchanges: Sequence[Exchange], request: gr.Request) -> Path:
+        now = datetime.now(UTC)
+        folder = self.brief_dir / re.sub(r"\W", "", request.session_hash or "anonymous")[:64]
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"declaration-brief-{now:%Y-%m-%d}.md"
+        prepared = f"{now:%Y-%m-%d %H:%M} UTC by the {TITLE} ({self.assistant.answerer_name})"
+        path.write_text(build_brief(exchanges, prepared=prepared), encoding="utf-8")
+        return path
+
+    # status and documents
+    def status(self) -> str:
+        a = self.assistant
+        return status_markdown(
+            a.answerer_name, a.embedder.model_name, len(a.documents()), a.store.chunk_count()
+        )
+
+    def documents(self) -> tuple[Any, ...]:
+        records = self.assistant.documents()
+        ids = [r.doc_id for r in records]
+        return (
+            document_rows(records),
+            gr.Dropdown(choices=ids, value=None),
+            self.status(),
+        )
+
+    def add(self, files: list[str] | None, progress: gr.Progress = _PROGRESS) -> tuple[Any, ...]:
+        paths = [Path(f) for f in files or []]
+        if not paths:
+            raise gr.Error("Choose one or more files to add first.", print_exception=False)
+        progress(0, desc="Checking files")
+
+        def embedded(done: int, total: int) -> None:
+            progress(done / total if total else 1.0, desc=f"Embedding {done} of {total} chunks")
+
+        try:
+            report, rejected = self.assistant.add_files(paths, progress=embedded)
+        except IndexBusyError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+        finally:
+            _delete_uploads(paths)
+        lines = [esc(report.summary())]
+        lines += [f"Rejected: {esc(e)}" for e in rejected]
+        lines += [f"Failed: {esc(e)}" for e in report.failed]
+        return ("<br>".join(lines), None, *self.documents())
+
+    def remove(self, doc_id: str | None) -> tuple[Any, ...]:
+        if not doc_id:
+            return ("Nothing removed: choose a document first.", *self.documents())
+        try:
+            removed = self.assistant.remove(doc_id)
+        except IndexBusyError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+        except ValueError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+        message = (
+            f"Removed **{_md(doc_id)}** from the corpus and the index."
+            if removed
+            else f"No document {_md(doc_id)}: it was already removed."
+        )
+        return (message, *self.documents())
+
+    # evaluation
+    def latest_report(self) -> tuple[Any, ...]:
+        from assistant.reports import latest_report, load_report
+
+        path = latest_report(self.assistant.settings.evals_dir / "reports")
+        if path is None:
+            return ("No evaluation has been run yet: press **Run the evaluation**.", "", None, [])
+        try:
+            return self._report(load_report(path), path.parent)
+        except EvalError as exc:
+            return (esc(str(exc)), "", None, [])
+
+    def run_eval(self, progress: gr.Progress = _PROGRESS) -> tuple[Any, ...]:
+        from assistant.eval_run import run_eval
+        from assistant.evaluation import load_items, score_run
+        from assistant.reports import report_to_dict, run_dir, write_report
+
+        evals_dir = self.assistant.settings.evals_dir
+        questions = evals_dir / "questions.jsonl"
+        progress(0, desc="Loading the questions")
+
+        def asked(done: int, total: int) -> None:
+            progress(done / total if total else 1.0, desc=f"Question {done} of {total}")
+
+        try:
+            items = load_items(questions)
+            run = run_eval(self.assistant, items, progress=asked, questions_file=str(questions))
+        except (EvalError, IndexBusyError) as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+        report = score_run(run)
+        paths = write_report(report, run_dir(evals_dir / "reports", run.info.run_id))
+        return self._report(report_to_dict(report), paths.chart.parent)
+
+    def _report(self, data: dict[str, Any], folder: Path) -> tuple[Any, ...]:
+        line, table, rows = report_view(data)
+        chart = folder / "report.png"
+        return line, table, str(chart) if chart.is_file() else None, rows
+
+    # API
+    def ask(self, question: str, history: str = "") -> dict:
+        """Answer a question from the documents. `history` is an optional JSON list of
+        {"role": "user"|"assistant", "content": "..."} turns ("" for none). Returns the
+        Answer as JSON: text with [n] markers, citations (n, chunk_id, doc_id, title, date,
+        section, page, quote, start, end), hits, refused, query, timings."""
+        try:
+            turns = parse_history(history)
+            answer = self.assistant.ask(question or "", turns)
+        except (QuestionError, IndexBusyError, ValueError) as exc:
+            raise gr.Error(str(exc).splitlines()[0], print_exception=False) from None
+        return answer.to_dict()
+
+
+def _assistant(content: str) -> Message:
+    return {"role": "assistant", "content": content}
+
+
+def _brief_button(path: Path | None) -> Any:
+    return gr.DownloadButton(value=str(path) if path else None, interactive=path is not None)
+
+
+def _delete_uploads(paths: Sequence[Path]) -> None:
+    """Remove uploaded files from Gradio's cache (and their folder, when it is left empty)."""
+    for path in paths:
+        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()
+
+
+# --- layout and wiring -----------------------------------------------------------------------
+
+
+def build_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> gr.Blocks:
+    """The Gradio app for an assistant (not launched: see `launch`)."""
+    settings = assistant.settings
+    h = _Handlers(
+        assistant,
+        feedback or FeedbackStore(settings.data_dir / "feedback.jsonl"),
+        Path(tempfile.mkdtemp(prefix="assistant-briefs-")),
+    )
+    private: dict[str, Any] = {"api_visibility": "private"}  # the public API is `ask` only
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 86400)) as app:
+        exchanges = gr.State([])
+        gr.Markdown(f"## {TITLE}", elem_id="title")
+        status = gr.Markdown(elem_id="status")
+        with gr.Tabs():
+            chat = _chat_tab()
+            docs = _documents_tab(settings)
+            evals = _evaluation_tab()
+
+        chat_out = [chat.question, chat.chatbot, chat.sources, exchanges, chat.brief]
+        docs_out = [docs.table, docs.doc_id, status]
+        eval_out = [evals.run_line, evals.metrics, evals.chart, evals.results]
+        chat.question.submit(h.respond, [chat.question, exchanges], chat_out, **private)
+        chat.chatbot.example_select(h.example, None, chat.question, **private).then(
+            h.respond, [chat.question, exchanges], chat_out, **private
+        )
+        chat.chatbot.like(h.like, exchanges, None, **private)
+        cleared = [chat.chatbot, chat.sources, exchanges, chat.brief, chat.question]
+        chat.new.click(h.new_conversation, None, cleared, **private)
+        chat.chatbot.clear(h.new_conversation, None, cleared, **private)
+        docs.add.click(h.add, docs.upload, [docs.added, docs.upload, *docs_out], **private)
+        docs.remove.click(h.remove, docs.doc_id, [docs.removed, *docs_out], js=_CONFIRM, **private)
+        evals.run.click(h.run_eval, None, eval_out, **private)
+        evals.tab.select(h.latest_report, None, eval_out, **private)
+        app.load(h.documents, None, docs_out, **private)
+        gr.api(h.ask, api_name="ask")
+    return app
+
+
+_CONFIRM = "(id) => (id && confirm(`Remove ${id} from the corpus and the index?`)) ? id : null"
+
+
+def _chat_tab() -> SimpleNamespace:
+    with gr.Tab("Chat", id="chat-tab"), gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=320):
+            chatbot = gr.Chatbot(
+                elem_id="chat",
+                label="Conversation",
+                height=560,
+                latex_delimiters=[],
+                examples=[{"text": q} for q in EXAMPLES],
+                placeholder="Ask a question about the documents, or pick an example.",
+                buttons=["copy"],
+            )
+            question = gr.Textbox(
+                elem_id="question",
+                show_label=False,
+                placeholder="Ask about the documents (Enter sends)",
+                lines=1,
+                max_lines=4,
+                submit_btn="Send",
+            )
+            with gr.Row():
+                new = gr.Button("New conversation", size="sm", elem_id="new-chat")
+                brief = gr.DownloadButton(
+                    "Export as brief (.md)", size="sm", interactive=False, elem_id="export-brief"
+                )
+        with gr.Column(scale=2, min_width=300, elem_id="sources-col"):
+            gr.Markdown("### Sources")
+            sources = gr.HTML(sources_html([]), elem_id="sources")
+    return SimpleNamespace(
+        chatbot=chatbot, question=question, new=new, brief=brief, sources=sources
+    )
+
+
+def _documents_tab(settings: Settings) -> SimpleNamespace:
+    with gr.Tab("Documents", id="docs-tab"):
+        table = gr.Dataframe(
+            headers=DOC_HEADERS,
+            interactive=False,
+            wrap=True,
+            elem_id="docs-table",
+            label="Indexed documents",
+        )
+        with gr.Row(equal_height=False):
+            with gr.Column(min_width=300):
+                types = ", ".join(sorted(SUPPORTED_SUFFIXES))
+                upload = gr.File(
+                    label=f"Add documents ({types}; up to {settings.max_file_mb:g} MB each)",
+                    file_count="multiple",
+                    type="filepath",
+                    elem_id="upload",
+                )
+                add = gr.Button("Add to the index", variant="primary", elem_id="add-docs")
+                added = gr.HTML(elem_id="add-result")
+            with gr.Column(min_width=300):
+                doc_id = gr.Dropdown(label="Document to remove", choices=[], elem_id="remove-id")
+                remove = gr.Button("Remove", variant="stop", elem_id="remove-doc")
+                removed = gr.Markdown(elem_id="remove-result")
+    return SimpleNamespace(
+        table=table,
+        upload=upload,
+        add=add,
+        added=added,
+        doc_id=doc_id,
+        remove=remove,
+        removed=removed,
+    )
+
+
+def _evaluation_tab() -> SimpleNamespace:
+    with gr.Tab("Evaluation", id="eval-tab") as tab:
+        run = gr.Button("Run the evaluation", variant="primary", elem_id="run-eval")
+        run_line = gr.Markdown(elem_id="eval-run")
+        with gr.Row(equal_height=False):
+            metrics = gr.Markdown(elem_id="eval-metrics")
+            chart = gr.Image(
+                label="Metrics by category",
+                type="filepath",
+                interactive=False,
+                elem_id="eval-chart",
+                buttons=["download", "fullscreen"],
+            )
+        results = gr.Dataframe(
+            headers=EVAL_HEADERS,
+            interactive=False,
+            wrap=True,
+            elem_id="eval-results",
+            label="Per question",
+        )
+    return SimpleNamespace(
+        tab=tab, run=run, run_line=run_line, metrics=metrics, chart=chart, results=results
+    )
+
+
+CSS = """
+#status { font-size: 0.9em; opacity: 0.9; }
+#status p { margin: 0; }
+#title h2 { margin: 0.2em 0; }
+#chat .question, #chat .answer { overflow-wrap: anywhere; }
+#chat .answer.streaming { opacity: 0.75; }
+#chat a.cite, #sources a { font-weight: 600; text-decoration: none; }
+#chat a.cite { color: var(--color-accent); padding: 0 0.1em; }
+#chat a.cite:hover { text-decoration: underline; }
+#chat .cites { white-space: nowrap; }
+#chat .refusal { border-left: 4px solid #d97706; background: rgba(217, 119, 6, 0.10);
+  padding: 0.5em 0.75em; border-radius: 4px; }
+#chat .refusal-head { font-weight: 700; color: #b45309; margin-bottom: 0.25em; }
+#chat .closest-label { margin-top: 0.5em; font-weight: 600; }
+#chat ol.closest { margin: 0.25em 0 0 1.25em; font-size: 0.92em; }
+#chat .searched, #chat .notice { font-size: 0.85em; margin-top: 0.5em; opacity: 0.85; }
+#chat .notice { color: #b45309; }
+#sources { max-height: 640px; overflow-y: auto; }
+#sources .sources-empty { opacity: 0.75; font-size: 0.92em; }
+.src-group { margin-bottom: 1em; }
+.src-group-head { font-weight: 600; margin: 0.25em 0 0.5em; overflow-wrap: anywhere; }
+.src-none { font-style: italic; opacity: 0.8; }
+.src-card { border: 1px solid var(--border-color-primary); border-radius: 6px;
+  padding: 0.6em 0.75em; margin-bottom: 0.6em; scroll-margin-top: 1em;
+  overflow-wrap: anywhere; }
+.src-card:target { outline: 3px solid var(--color-accent); }
+.src-title { font-weight: 600; }
+.src-n { color: var(--color-accent); }
+.src-meta, .src-doc { font-size: 0.85em; opacity: 0.8; }
+.src-passage { margin: 0.4em 0; padding-left: 0.6em; border-left: 3px solid
+  var(--border-color-primary); font-size: 0.92em; }
+.src-passage mark { background: #fde68a; color: #1f2937; padding: 0 0.1em; }
+@media (max-width: 640px) {
+  #sources { max-height: none; }
+  .gradio-container { padding-left: 6px !important; padding-right: 6px !important; }
+}
+"""
+
+
+def theme() -> gr.themes.Base:
+    """The default theme on system fonts: no web font is fetched from anywhere."""
+    return gr.themes.Default(
+        font=[gr.themes.Font(name) for name in _SANS] + ["sans-serif"],
+        font_mono=[gr.themes.Font(name) for name in _MONO] + ["monospace"],
+    )
+
+
+def launch(app: gr.Blocks, settings: Settings, *, block: bool = True) -> str:
+    """Serve the app on settings.host:settings.port; returns the local URL (when not
+    blocking)."""
+    _, url, _ = app.launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        share=False,
+        prevent_thread_lock=True,
+        quiet=True,
+        show_error=False,
+        ssr_mode=False,
+        footer_links=["api"],
+        run_history=False,
+        allowed_paths=[str((settings.evals_dir / "reports").resolve())],
+        max_file_size=int(settings.max_file_bytes * 2),
+        theme=theme(),
+        css=CSS,
+    )
+    print(f"{TITLE} is running at {url}  (Ctrl+C to stop)", flush=True)
+    if block:
+        try:
+            app.block_thread()
+        finally:
+            app.close()
+    return str(url)
+
+
+def serve(settings: Settings) -> None:
+    """Build the assistant, sync the index (the first run builds it), then serve the app."""
+    assistant = build_assistant(settings)
+    print(f"Syncing the index of {settings.corpus_dir} ...", flush=True)
+    report = assistant.sync(progress=_progress_bar())
+    for error in report.failed:
+        print(f"failed: {error}", file=sys.stderr)
+    print(report.summary(), flush=True)
+    assistant.embedder.encode(["warm up"])  # load the model now, not on the first question
+    launch(build_app(assistant), settings)
+
+
+def main() -> None:
+    """`python app.py`: serve with the settings from the environment (ASSISTANT_*, .env)."""
+    from assistant.cli import main as cli_main
+
+    raise SystemExit(cli_main(["serve"]))
+
+
+def _progress_bar() -> Callable[[int, int], None]:
+    from tqdm import tqdm
+
+    bars: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in bars:
+            bars["bar"] = tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr)
+        bars["bar"].n = done
+        bars["bar"].refresh()
+        if done >= total:
+            bars.pop("bar").close()
+
+    return update
