@@ -63,7 +63,7 @@ class ComposerConfig:
     max_sentences: int = 3
     max_list_sentences: int = 6
     dense_weight: float = 0.55
-    keep_ratio: float = 0.8  # a further sentence must score this share of the best one
+    keep_ratio: float = 0.85  # a further sentence must score this share of the best one
     duplicate_cosine: float = 0.9
 
 
@@ -147,9 +147,9 @@ class OfflineComposer:
         chosen: list[_Candidate] = []
         for part in parts:
             mine = self._scorer(part, embed(part))
-            rest = [c for c in cands if c not in chosen]
-            if rest:
-                chosen.append(max(rest, key=lambda c: whole(c) + mine(c)))
+            pick = max(cands, key=lambda c: whole(c) + mine(c))
+            if pick not in chosen:  # one sentence may answer two parts
+                chosen.append(pick)
         ranked = sorted(cands, key=whole, reverse=True)
         best = whole(ranked[0])
         limit = self._limit(query, len(parts))

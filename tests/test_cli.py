@@ -1,0 +1,104 @@
+"""The console commands, run as a user runs them: a subprocess with settings in the env."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    tmp = tmp_path_factory.mktemp("cli")
+    shutil.copytree(CORPUS, tmp / "corpus")
+    values = {
+        "ASSISTANT_CORPUS_DIR": str(tmp / "corpus"),
+        "ASSISTANT_INDEX_DIR": str(tmp / "index"),
+        "ASSISTANT_DATA_DIR": str(tmp / "data"),
+    }
+    base = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    return {**base, **values, "HF_HUB_OFFLINE": "1"}
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(env["ASSISTANT_INDEX_DIR"]).parent,
+    )
+
+
+def test_ingest_then_nothing_to_do(env: dict[str, str]) -> None:
+    first = run(env, "ingest")
+    assert first.returncode == 0, first.stderr
+    assert "1 added" in first.stdout and "chunks embedded" in first.stdout
+    second = run(env, "ingest")
+    assert second.returncode == 0 and "up to date" in second.stdout
+
+
+def test_ask_json_has_the_documented_fields(env: dict[str, str]) -> None:
+    result = run(env, "ask", "--json", "How many people used the CBP One app?")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["refused"] is False and "547,000" in answer["text"]
+    assert {"n", "chunk_id", "doc_id", "title", "date", "quote"} <= set(answer["citations"][0])
+    assert {"chunk_id", "doc_id", "text", "score"} <= set(answer["hits"][0])
+
+
+def test_ask_prints_numbered_sources_and_uses_history(env: dict[str, str], tmp_path: Path) -> None:
+    history = tmp_path / "history.json"
+    history.write_text(
+        json.dumps(
+            [
+                {"role": "user", "content": "What did Canada commit to?"},
+                {
+                    "role": "assistant",
+                    "content": "Canada confirmed it will receive UNHCR referrals.",
+                },
+            ]
+        )
+    )
+    result = run(env, "ask", "--history", str(history), "And how much money over what period?")
+    assert result.returncode == 0, result.stderr
+    assert "C$75 million" in result.stdout and "[1]" in result.stdout
+    assert "searched for:" in result.stdout and "Sources:" in result.stdout
+
+
+def test_docs_add_rejects_a_bad_file_by_name(env: dict[str, str], tmp_path: Path) -> None:
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"this is not a pdf")
+    result = run(env, "docs", "add", str(bad))
+    assert result.returncode == 1
+    assert "broken.pdf" in result.stderr and "Traceback" not in result.stderr
+    assert not (Path(env["ASSISTANT_CORPUS_DIR"]) / "broken.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "extra_env", "message"),
+    [
+        (["ask", "   "], {}, "type a question"),
+        (["ask", "--history", "/nonexistent.json", "Why?"], {}, "not a JSON list"),
+        (["docs", "remove", "nope.txt"], {}, "no document"),
+        (["ingest"], {"ASSISTANT_CHUNK_OVERLAP_TOKENS": "500"}, "chunk_overlap_tokens"),
+        (["ingest"], {"ASSISTANT_CORPUS_DIR": "/nonexistent/corpus"}, "does not exist"),
+    ],
+)
+def test_user_errors_are_one_line(
+    env: dict[str, str], args: list[str], extra_env: dict[str, str], message: str
+) -> None:
+    result = run({**env, **extra_env}, *args)
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and message in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
