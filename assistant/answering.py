@@ -97,7 +97,9 @@ class OfflineComposer:
         on_token: OnToken | None = None,
     ) -> Draft:
         candidates = self._candidates(hits)
-        chosen, best = self._select(query, questions.sub_queries(question, query), candidates)
+        chosen, best = self._select(
+            question, query, questions.sub_queries(question, query), candidates
+        )
         if self._refuse(question, query, hits, chosen, best):
             return Draft(REFUSAL_TEXT, refused=True)
         text = " ".join(f"{c.sentence.text} [{c.hit_index + 1}]" for c in chosen)
@@ -138,7 +140,7 @@ class OfflineComposer:
         return score
 
     def _select(
-        self, query: str, parts: list[str], cands: list[_Candidate]
+        self, question: str, query: str, parts: list[str], cands: list[_Candidate]
     ) -> tuple[list[_Candidate], float]:
         if not cands:
             return [], 0.0
@@ -157,12 +159,17 @@ class OfflineComposer:
         follow = _continuation(chosen[0], cands)
         if follow is not None and follow not in chosen and len(chosen) < limit:
             chosen.insert(1, follow)
+        asked = self._terms(question)
         for c in ranked:
             if len(chosen) >= limit or whole(c) < best * self.config.keep_ratio:
                 break
-            if all(float(c.vector @ o.vector) < self.config.duplicate_cosine for o in chosen):
+            novel = all(float(c.vector @ o.vector) < self.config.duplicate_cosine for o in chosen)
+            if novel and c.terms & asked:  # an extra sentence must touch the question itself
                 chosen.append(c)
         return chosen, max(best, *(whole(c) for c in chosen))
+
+    def _terms(self, text: str) -> frozenset[str]:
+        return frozenset(lexical_tokens([text], self.retriever.lexical().stemmer)[0])
 
     def _limit(self, query: str, parts: int) -> int:
         if questions.wants_list(query):
@@ -177,14 +184,21 @@ class OfflineComposer:
         chosen: list[_Candidate],
         best: float,
     ) -> bool:
-        """Refuse when the best sentence scores low, when the question names something the
-        passages never mention, when a which/who question is answered only with "some ...",
-        or when a how-many question gets no new quantity."""
+        """Refuse when the best sentence scores low; when the question names something the
+        passages never mention (or, for how-many and who questions, the answering sentence
+        does not); when a which/who question is answered only with "some ..."; or when a
+        how-many question gets no new quantity."""
         if not chosen:
             return True
-        terms = PassageTerms.of(h.chunk.text for h in hits)
-        missing = unmentioned(questions.names(query), query, terms)
-        if missing or best < self.config.refusal_threshold:
+        passages = PassageTerms.of(h.chunk.text for h in hits)
+        if unmentioned(questions.names(query), query, passages):
+            return True
+        multi = len(questions.split_parts(question)) > 1
+        answering = PassageTerms.of(c.sentence.text for c in (chosen if multi else chosen[:1]))
+        pointed = questions.wants_number(question) or questions.wants_person(question)
+        if pointed and unmentioned(questions.names(question), "", answering):
+            return True  # "How many Ecuadorians ...?" answered by a count of everyone
+        if best < self.config.refusal_threshold:
             return True
         if unspecific(question, chosen[0].sentence.text):
             return True

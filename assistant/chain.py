@@ -23,6 +23,7 @@ from assistant.answering import (
 )
 from assistant.citations import verify
 from assistant.retrieval import HybridRetriever
+from assistant.support import expand_aliases
 from assistant.types import Answer, Hit, Turn
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -118,6 +119,7 @@ class AnswerChain:
             if offline != s.question and self.answerer is not self.fallback:
                 rewritten = self.answerer.condense(s.question, s.history).strip()
                 s.query = rewritten if rewritten and rewritten != s.question else offline
+            s.query = expand_aliases(s.query)
         return s
 
     def _retrieve(self, s: _State) -> _State:

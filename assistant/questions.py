@@ -73,6 +73,10 @@ def wants_number(question: str) -> bool:
     return bool(_NUMBER_Q.search(question))
 
 
+def wants_person(question: str) -> bool:
+    return bool(re.match(r"\s*(?:who|whom)\b", question, re.I))
+
+
 def wants_date(question: str) -> bool:
     return bool(_DATE_Q.search(question))
 

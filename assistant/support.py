@@ -108,6 +108,18 @@ def answerable_sentence(sentence: str) -> bool:
     return statement and not _INSTRUCTION.search(sentence)
 
 
+def expand_aliases(query: str) -> str:
+    """The query with the documents' names for what it calls otherwise: "Ottawa" -> "Ottawa
+    (Canada)". Only whole words or phrases are expanded."""
+    lowered = query.lower()
+    extra = [
+        alts[0]
+        for key, alts in aliases().items()
+        if re.search(rf"(?<!\w){re.escape(key)}(?!\w)", lowered) and alts[0] not in lowered
+    ]
+    return f"{query} ({', '.join(dict.fromkeys(extra))})" if extra else query
+
+
 def quantities(text: str) -> list[str]:
     """Amounts and counts (not dates or years), digits only: "$578 million" -> "578"."""
     found = []
