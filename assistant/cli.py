@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the Answer as one JSON object")
     ask.add_argument("--history", type=Path, help="JSON file: a list of {role, content} turns")
     ask.add_argument("--k", type=int, help="passages to retrieve")
+    ask.add_argument("--doc", action="append", help="search only this document id (repeatable)")
     ask.set_defaults(run=_ask)
     serve = sub.add_parser("serve", help="start the web app")
     serve.set_defaults(run=_serve)
@@ -122,7 +123,7 @@ def _ask(args: argparse.Namespace) -> int:
     assistant = _assistant()
     if not assistant.documents():
         _print_report(assistant.sync(progress=_progress_bar()), quiet=True)
-    answer = assistant.ask(args.question, history, k=args.k)
+    answer = assistant.ask(args.question, history, k=args.k, doc_ids=args.doc)
     print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer))
     return 0
 

@@ -152,3 +152,33 @@ def test_streaming_ends_with_the_answer(shipped: Assistant) -> None:
     pieces = list(shipped.stream("How many people used the CBP One app?"))
     assert isinstance(pieces[-1], Answer) and "547,000" in pieces[-1].text
     assert all(isinstance(p, str) for p in pieces[:-1]) and pieces[:-1]
+
+
+def test_a_document_filter_limits_the_passages(shipped: Assistant) -> None:
+    corpus = shipped.settings.corpus_dir
+    (corpus / "other.md").write_text(
+        "# Other\n\nThe Andean corridor office processed 8,765 CBP One appointments.\n",
+        encoding="utf-8",
+    )
+    try:
+        shipped.sync()
+        question = "How many CBP One appointments were processed?"
+        only_other = shipped.ask(question, doc_ids=["other.md"])
+        assert {h.chunk.doc_id for h in only_other.hits} == {"other.md"}
+        assert "8,765" in only_other.text
+        shipped_id = next(r.doc_id for r in shipped.documents() if r.doc_id != "other.md")
+        only_shipped = shipped.ask(question, doc_ids=[shipped_id])
+        assert {h.chunk.doc_id for h in only_shipped.hits} == {shipped_id}
+    finally:
+        (corpus / "other.md").unlink()
+        shipped.sync()
+
+
+def test_the_langchain_retriever_edge_returns_documents(shipped: Assistant) -> None:
+    from assistant.retrieval import LangChainRetriever
+
+    retriever = LangChainRetriever(hybrid=shipped.retriever, k=3)
+    docs = retriever.invoke("How many people used the CBP One app?")
+    assert len(docs) == 3
+    assert any("547,000" in d.page_content for d in docs)
+    assert {"chunk_id", "doc_id", "title", "date", "score"} <= set(docs[0].metadata)
