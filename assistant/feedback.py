@@ -1,9 +1,12 @@
 """Thumbs up/down on answers, appended to a JSONL file in the shape of evaluation items.
 
 Each line is one JSON object that `evaluation.parse_item` accepts as it is (id, question,
-answer, facts, evidence, answerable, category, history), plus what the reviewer needs: the
-rating, the citations and the time. Appends are serialised by a file lock, so several threads
-or processes can record feedback at once without interleaving lines.
+answer, facts, evidence, answerable, category, history), plus what a reviewer needs: the
+rating, the citations, the time, and which answer was rated (conversation id and turn). When
+an answer is rated again, or its rating is withdrawn ("none"), its last line counts.
+
+Appends are serialised by a file lock, so several threads or processes can record feedback at
+once without interleaving lines.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from filelock import FileLock
 from assistant.types import Answer, Turn
 
 Clock = Callable[[], datetime]
-RATINGS = ("up", "down")
+RATINGS = ("up", "down", "none")  # "none": a rating withdrawn
 
 
 def feedback_record(
@@ -31,6 +34,8 @@ def feedback_record(
     *,
     when: datetime,
     record_id: str,
+    conversation: str = "",
+    turn: int = 0,
 ) -> dict[str, Any]:
     """Pure: the JSON object stored for one rating."""
     if rating not in RATINGS:
@@ -45,6 +50,8 @@ def feedback_record(
         "category": "feedback",
         "history": [{"role": t.role, "content": t.content} for t in history],
         "rating": rating,
+        "conversation": conversation,
+        "turn": turn,
         "query": answer.query,
         "answerer": answer.answerer,
         "citations": [
@@ -64,7 +71,14 @@ class FeedbackStore:
         self._lock = FileLock(str(path.with_name(path.name + ".lock")))
 
     def record(
-        self, question: str, answer: Answer, rating: str, history: Sequence[Turn] = ()
+        self,
+        question: str,
+        answer: Answer,
+        rating: str,
+        history: Sequence[Turn] = (),
+        *,
+        conversation: str = "",
+        turn: int = 0,
     ) -> dict[str, Any]:
         """Append one rating and return what was written."""
         entry = feedback_record(
@@ -74,6 +88,8 @@ class FeedbackStore:
             history,
             when=self._clock(),
             record_id=f"fb-{uuid.uuid4().hex[:12]}",
+            conversation=conversation,
+            turn=turn,
         )
         line = json.dumps(entry, ensure_ascii=False) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ import json
 import re
 import sys
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -155,6 +156,10 @@ def passage_html(citation: Citation, hits: Sequence[Hit]) -> str:
     return f"{esc(text[:start])}<mark>{esc(text[start:end])}</mark>{esc(text[end:])}"
 
 
+def new_conversation_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
 def history_turns(exchanges: Sequence[Exchange]) -> list[Turn]:
     """What a follow-up question is asked with: earlier questions and answer texts."""
     turns: list[Turn] = []
@@ -265,7 +270,16 @@ def _md(value: object) -> str:
 # --- callbacks -------------------------------------------------------------------------------
 
 _PROGRESS = gr.Progress()  # Gradio hands each call its own tracker in place of this default
-_SKIP3 = (gr.skip(), gr.skip(), gr.skip())
+# Problems the user can act on are shown as messages or warnings, not raised as gr.Error: an
+# error greys out every output of the event (the chat, the tables) until the next one.
+
+
+def _skip(n: int) -> tuple[Any, ...]:
+    """Leave n outputs as they are."""
+    return tuple(gr.skip() for _ in range(n))
+
+
+_SKIP3 = _skip(3)
 
 
 @dataclass
@@ -274,7 +288,7 @@ class _Handlers:
 
     assistant: Assistant
     feedback: FeedbackStore
-    brief_dir: Path
+    briefs: tempfile.TemporaryDirectory[str]
 
     # chat
     def respond(
@@ -293,8 +307,10 @@ class _Handlers:
                 text += piece
                 yield gr.skip(), [*pending, _assistant(streaming_html(text))], *_SKIP3
         except (QuestionError, IndexBusyError) as exc:
+            # A warning, not an error: an error would leave the chat greyed out.
+            gr.Warning(str(exc))
             yield question, shown, *_SKIP3
-            raise gr.Error(str(exc), print_exception=False) from None
+            return
         assert answer is not None
         exchanges = [*exchanges, (question, answer)]
         brief = self._write_brief(exchanges, request)
@@ -305,21 +321,28 @@ class _Handlers:
         return str(value.get("text", "")) if isinstance(value, dict) else str(value)
 
     def new_conversation(self) -> tuple[Any, ...]:
-        return [], sources_html([]), [], _brief_button(None), ""
+        return [], sources_html([]), [], _brief_button(None), "", new_conversation_id()
 
-    def like(self, exchanges: list[Exchange], data: gr.LikeData) -> None:
+    def like(self, exchanges: list[Exchange], conversation: str, data: gr.LikeData) -> None:
         index = data.index[0] if isinstance(data.index, list | tuple) else data.index
         turn = int(index) // 2
-        if data.liked not in (True, False) or not 0 <= turn < len(exchanges):
+        if not 0 <= turn < len(exchanges):
             return
+        liked = data.liked  # True, False, or "" when the rating is withdrawn
+        rating = "up" if liked is True else "down" if liked is False else "none"
         question, answer = exchanges[turn]
-        rating = "up" if data.liked else "down"
-        self.feedback.record(question, answer, rating, history_turns(exchanges[:turn]))
-        gr.Info("Thank you: your feedback was recorded.", duration=3)
+        history = history_turns(exchanges[:turn])
+        self.feedback.record(
+            question, answer, rating, history, conversation=conversation, turn=turn + 1
+        )
+        if rating != "none":
+            gr.Info("Thank you: your feedback was recorded.", duration=3)
 
     def _write_brief(self, exchanges: Sequence[Exchange], request: gr.Request) -> Path:
         now = datetime.now(UTC)
-        folder = self.brief_dir / re.sub(r"\W", "", request.session_hash or "anonymous")[:64]
+        folder = (
+            Path(self.briefs.name) / re.sub(r"\W", "", request.session_hash or "anonymous")[:64]
+        )
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"declaration-brief-{now:%Y-%m-%d}.md"
         prepared = f"{now:%Y-%m-%d %H:%M} UTC by the {TITLE} ({self.assistant.answerer_name})"
@@ -345,7 +368,7 @@ class _Handlers:
     def add(self, files: list[str] | None, progress: gr.Progress = _PROGRESS) -> tuple[Any, ...]:
         paths = [Path(f) for f in files or []]
         if not paths:
-            raise gr.Error("Choose one or more files to add first.", print_exception=False)
+            return ("Choose one or more files to add first.", *_skip(4))
         progress(0, desc="Checking files")
 
         def embedded(done: int, total: int) -> None:
@@ -354,7 +377,7 @@ class _Handlers:
         try:
             report, rejected = self.assistant.add_files(paths, progress=embedded)
         except IndexBusyError as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
+            return (f"Nothing added: {esc(exc)}", None, *_skip(3))
         finally:
             _delete_uploads(paths)
         lines = [esc(report.summary())]
@@ -367,10 +390,8 @@ class _Handlers:
             return ("Nothing removed: choose a document first.", *self.documents())
         try:
             removed = self.assistant.remove(doc_id)
-        except IndexBusyError as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
-        except ValueError as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
+        except (IndexBusyError, ValueError) as exc:
+            return (f"Nothing removed: {_md(exc)}", *_skip(3))
         message = (
             f"Removed **{_md(doc_id)}** from the corpus and the index."
             if removed
@@ -406,7 +427,7 @@ class _Handlers:
             items = load_items(questions)
             run = run_eval(self.assistant, items, progress=asked, questions_file=str(questions))
         except (EvalError, IndexBusyError) as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
+            return (f"The evaluation could not run: {_md(exc)}", *_skip(3))
         report = score_run(run)
         paths = write_report(report, run_dir(evals_dir / "reports", run.info.run_id))
         return self._report(report_to_dict(report), paths.chart.parent)
@@ -455,11 +476,12 @@ def build_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> gr
     h = _Handlers(
         assistant,
         feedback or FeedbackStore(settings.data_dir / "feedback.jsonl"),
-        Path(tempfile.mkdtemp(prefix="assistant-briefs-")),
+        tempfile.TemporaryDirectory(prefix="assistant-briefs-"),  # removed at exit
     )
     private: dict[str, Any] = {"api_visibility": "private"}  # the public API is `ask` only
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 86400)) as app:
         exchanges = gr.State([])
+        conversation = gr.State("")  # an id per conversation: which answer a rating is about
         gr.Markdown(f"## {TITLE}", elem_id="title")
         status = gr.Markdown(elem_id="status")
         with gr.Tabs():
@@ -474,8 +496,8 @@ def build_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> gr
         chat.chatbot.example_select(h.example, None, chat.question, **private).then(
             h.respond, [chat.question, exchanges], chat_out, **private
         )
-        chat.chatbot.like(h.like, exchanges, None, **private)
-        cleared = [chat.chatbot, chat.sources, exchanges, chat.brief, chat.question]
+        chat.chatbot.like(h.like, [exchanges, conversation], None, **private)
+        cleared = [chat.chatbot, chat.sources, exchanges, chat.brief, chat.question, conversation]
         chat.new.click(h.new_conversation, None, cleared, **private)
         chat.chatbot.clear(h.new_conversation, None, cleared, **private)
         docs.add.click(h.add, docs.upload, [docs.added, docs.upload, *docs_out], **private)
@@ -483,6 +505,7 @@ def build_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> gr
         evals.run.click(h.run_eval, None, eval_out, **private)
         evals.tab.select(h.latest_report, None, eval_out, **private)
         app.load(h.documents, None, docs_out, **private)
+        app.load(new_conversation_id, None, conversation, **private)
         gr.api(h.ask, api_name="ask")
     return app
 
@@ -531,6 +554,7 @@ def _documents_tab(settings: Settings) -> SimpleNamespace:
             wrap=True,
             elem_id="docs-table",
             label="Indexed documents",
+            column_widths=["38%", "11%", "8%", "15%", "28%"],
         )
         with gr.Row(equal_height=False):
             with gr.Column(min_width=300):
@@ -566,6 +590,7 @@ def _evaluation_tab() -> SimpleNamespace:
             metrics = gr.Markdown(elem_id="eval-metrics")
             chart = gr.Image(
                 label="Metrics by category",
+                show_label=False,
                 type="filepath",
                 interactive=False,
                 elem_id="eval-chart",
@@ -577,6 +602,7 @@ def _evaluation_tab() -> SimpleNamespace:
             wrap=True,
             elem_id="eval-results",
             label="Per question",
+            column_widths=["8%", "12%", "45%", "35%"],
         )
     return SimpleNamespace(
         tab=tab, run=run, run_line=run_line, metrics=metrics, chart=chart, results=results
@@ -600,6 +626,7 @@ CSS = """
 #chat ol.closest { margin: 0.25em 0 0 1.25em; font-size: 0.92em; }
 #chat .searched, #chat .notice { font-size: 0.85em; margin-top: 0.5em; opacity: 0.85; }
 #chat .notice { color: #b45309; }
+#docs-table, #eval-results { --font-mono: var(--font); }
 #sources { max-height: 640px; overflow-y: auto; }
 #sources .sources-empty { opacity: 0.75; font-size: 0.92em; }
 .src-group { margin-bottom: 1em; }
@@ -615,11 +642,14 @@ CSS = """
 .src-passage { margin: 0.4em 0; padding-left: 0.6em; border-left: 3px solid
   var(--border-color-primary); font-size: 0.92em; }
 .src-passage mark { background: #fde68a; color: #1f2937; padding: 0 0.1em; }
-@media (max-width: 640px) {
-  #sources { max-height: none; }
-  .gradio-container { padding-left: 6px !important; padding-right: 6px !important; }
-}
+@media (max-width: 640px) { #sources { max-height: none; } }
 """
+# Outside the app's container, which Gradio scopes `css` to: narrower page margins on phones.
+HEAD = """<style>
+@media (max-width: 640px) {
+  .gradio-container .main.app { padding-left: 8px !important; padding-right: 8px !important; }
+}
+</style>"""
 
 
 def theme() -> gr.themes.Base:
@@ -633,6 +663,25 @@ def theme() -> gr.themes.Base:
 def launch(app: gr.Blocks, settings: Settings, *, block: bool = True) -> str:
     """Serve the app on settings.host:settings.port; returns the local URL (when not
     blocking)."""
+    try:
+        url = _launch(app, settings)
+    except OSError as exc:
+        from assistant.cli import UserError
+
+        raise UserError(
+            f"cannot serve on {settings.host}:{settings.port}: {str(exc).split('. ')[0]}; "
+            "is the port in use? Set ASSISTANT_PORT to another one"
+        ) from None
+    print(f"{TITLE} is running at {url}  (Ctrl+C to stop)", flush=True)
+    if block:
+        try:
+            app.block_thread()
+        finally:
+            app.close()
+    return url
+
+
+def _launch(app: gr.Blocks, settings: Settings) -> str:
     _, url, _ = app.launch(
         server_name=settings.host,
         server_port=settings.port,
@@ -647,13 +696,8 @@ def launch(app: gr.Blocks, settings: Settings, *, block: bool = True) -> str:
         max_file_size=int(settings.max_file_bytes * 2),
         theme=theme(),
         css=CSS,
+        head=HEAD,
     )
-    print(f"{TITLE} is running at {url}  (Ctrl+C to stop)", flush=True)
-    if block:
-        try:
-            app.block_thread()
-        finally:
-            app.close()
     return str(url)
 
 

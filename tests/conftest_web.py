@@ -64,6 +64,7 @@ def running_app(root: Path) -> Iterator[RunningApp]:
         ASSISTANT_HOST="127.0.0.1",
         ASSISTANT_PORT=str(port),
         GRADIO_ANALYTICS_ENABLED="False",
+        GRADIO_TEMP_DIR=str(root / "gradio"),  # uploads land here: the tests can look
         PYTHONUNBUFFERED="1",
     )
     log = (root / "app.log").open("wb")

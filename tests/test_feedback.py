@@ -32,7 +32,16 @@ REFUSED = Answer("Capital?", "Capital?", "I could not find this in the documents
 
 def test_a_record_has_the_evaluation_item_shape() -> None:
     history = [Turn("user", "Earlier?"), Turn("assistant", "Earlier answer.")]
-    record = feedback_record(ANSWER.question, ANSWER, "up", history, when=WHEN, record_id="fb-1")
+    record = feedback_record(
+        ANSWER.question,
+        ANSWER,
+        "up",
+        history,
+        when=WHEN,
+        record_id="fb-1",
+        conversation="c0ffee",
+        turn=2,
+    )
     assert record == {
         "id": "fb-1",
         "question": "How many people used CBP One?",
@@ -46,6 +55,8 @@ def test_a_record_has_the_evaluation_item_shape() -> None:
             {"role": "assistant", "content": "Earlier answer."},
         ],
         "rating": "up",
+        "conversation": "c0ffee",
+        "turn": 2,
         "query": "How many people used CBP One?",
         "answerer": "offline",
         "citations": [{"n": 1, "chunk_id": "abc:5", "doc_id": "fact-sheet.txt", "quote": QUOTE}],
@@ -65,6 +76,11 @@ def test_a_refusal_is_stored_as_unanswerable_without_evidence() -> None:
     record = feedback_record("Capital?", REFUSED, "down", when=WHEN, record_id="fb-2")
     assert record["answerable"] is False and record["evidence"] == []
     assert record["rating"] == "down" and record["citations"] == []
+
+
+def test_a_withdrawn_rating_is_recorded_as_none() -> None:
+    record = feedback_record("Q", ANSWER, "none", when=WHEN, record_id="fb-3", turn=1)
+    assert record["rating"] == "none" and record["turn"] == 1
 
 
 def test_the_timestamp_is_utc_whatever_the_clock_zone() -> None:

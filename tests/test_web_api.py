@@ -5,13 +5,16 @@ pure renderers of the page (escaping, citation links, highlighted quotes)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from conftest_web import RunningApp, running_app
+from conftest_web import REPO, RunningApp, running_app
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
@@ -114,6 +117,17 @@ def test_ask_with_plain_http_is_the_same_answer(app: RunningApp, client: Client)
 
 
 @server
+def test_one_shot_http_post_also_answers(app: RunningApp) -> None:
+    """POST /gradio_api/run/ask: one request, one JSON reply (outside the queue)."""
+    url = f"{app.url.rstrip('/')}/gradio_api/run/ask"
+    reply = httpx.post(url, json={"data": [CBP, ""]}, timeout=60)
+    assert reply.status_code == 200
+    check_answer(reply.json()["data"][0], "547,000")
+    bad = httpx.post(url, json={"data": ["", ""]}, timeout=60)
+    assert bad.status_code == 500 and bad.json()["error"] == "Please type a question."
+
+
+@server
 def test_a_follow_up_uses_the_history(app: RunningApp, client: Client) -> None:
     first = client.predict(CBP, "", api_name="/ask")
     history = json.dumps(
@@ -159,6 +173,31 @@ def test_bad_input_is_one_clear_error_and_the_app_keeps_serving(
 def test_a_too_long_question_is_refused_with_the_limit(client: Client) -> None:
     with pytest.raises(AppError, match="the limit is 2,000"):
         client.predict("why " * 600, "", api_name="/ask")
+
+
+@server
+def test_a_busy_port_is_one_line_error(app: RunningApp, tmp_path: Path) -> None:
+    (tmp_path / "corpus").mkdir()
+    port = app.url.rstrip("/").rsplit(":", 1)[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "GRADIO_"))}
+    env.update(
+        ASSISTANT_CORPUS_DIR=str(tmp_path / "corpus"),
+        ASSISTANT_INDEX_DIR=str(tmp_path / "index"),
+        ASSISTANT_DATA_DIR=str(tmp_path / "data"),
+        ASSISTANT_PORT=port,
+        GRADIO_ANALYTICS_ENABLED="False",
+    )
+    done = subprocess.run(
+        [sys.executable, str(REPO / "app.py")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert f"error: cannot serve on 127.0.0.1:{port}" in done.stderr
+    assert "ASSISTANT_PORT" in done.stderr and "Traceback" not in done.stderr
 
 
 @server
@@ -256,5 +295,5 @@ def test_parse_history() -> None:
 def test_app_py_exposes_build_app() -> None:
     import runpy
 
-    namespace = runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"))
+    namespace = runpy.run_path(str(REPO / "app.py"))
     assert callable(namespace["build_app"]) and callable(namespace["main"])
