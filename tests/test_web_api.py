@@ -61,10 +61,17 @@ def client(app: RunningApp) -> Client:
     return Client(app.url, verbose=False)
 
 
-def http_ask(app: RunningApp, question: str, history: str = "") -> tuple[str, Any]:
-    """Gradio 6's two-step HTTP API: POST the call, then read its SSE stream."""
+def http_ask(
+    app: RunningApp, question: str, history: str = "", named: bool = False
+) -> tuple[str, Any]:
+    """Gradio 6's two-step HTTP API: POST the call (positional `data`, or named arguments on
+    the v2 route), then read its SSE stream."""
     base = app.url.rstrip("/")
-    posted = httpx.post(f"{base}/gradio_api/call/ask", json={"data": [question, history]})
+    if named:
+        body: dict[str, Any] = {"question": question, **({"history": history} if history else {})}
+        posted = httpx.post(f"{base}/gradio_api/call/v2/ask", json=body)
+    else:
+        posted = httpx.post(f"{base}/gradio_api/call/ask", json={"data": [question, history]})
     posted.raise_for_status()
     event_id = posted.json()["event_id"]
     event, data = "", None
@@ -110,6 +117,8 @@ def test_ask_with_plain_http_is_the_same_answer(app: RunningApp, client: Client)
     assert event == "complete"
     (data,) = payload
     check_answer(data, "547,000")
+    event, payload = http_ask(app, CBP, named=True)
+    assert event == "complete" and payload[0]["text"] == data["text"]
     again = client.predict(CBP, "", api_name="/ask")
     assert {k: v for k, v in data.items() if k != "timings"} == {
         k: v for k, v in again.items() if k != "timings"
@@ -136,8 +145,9 @@ def test_a_follow_up_uses_the_history(app: RunningApp, client: Client) -> None:
     data = client.predict(FOLLOW_UP, history, api_name="/ask")
     check_answer(data, "21,000")
     assert data["question"] == FOLLOW_UP
-    event, payload = http_ask(app, FOLLOW_UP, history)
-    assert event == "complete" and "21,000" in payload[0]["text"]
+    for named in (False, True):
+        event, payload = http_ask(app, FOLLOW_UP, history, named=named)
+        assert event == "complete" and payload[0]["text"] == data["text"]
 
 
 @server
