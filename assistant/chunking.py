@@ -64,10 +64,13 @@ def chunk_document(
     doc: SourceDoc, config: ChunkingConfig, count: TokenCounter, splitter: SentenceSplitter
 ) -> list[Chunk]:
     """Chunks of whole sentences, at most config.chunk_tokens each (a longer sentence stands
-    alone), each starting with up to config.overlap_tokens of the previous chunk's sentences."""
+    alone), each starting with up to config.overlap_tokens of the previous chunk's sentences.
+    A section heading always starts a new chunk, so a chunk never spans two sections."""
     sentences = split_sentences(doc.text, splitter)
     sizes = [count(s.text) for s in sentences]
-    groups = _group(sizes, config)
+    heading_starts = {start for start, _ in doc.sections}
+    breaks = {i for i, s in enumerate(sentences) if s.start in heading_starts}
+    groups = _group(sizes, config, breaks)
     prefix = _id_prefix(doc)
     return [
         _make_chunk(doc, prefix, ordinal, [sentences[i] for i in group])
@@ -75,12 +78,16 @@ def chunk_document(
     ]
 
 
-def _group(sizes: Sequence[int], config: ChunkingConfig) -> list[list[int]]:
+def _group(sizes: Sequence[int], config: ChunkingConfig, breaks: set[int]) -> list[list[int]]:
     groups: list[list[int]] = []
     current: list[int] = []
     total = 0
     for i, size in enumerate(sizes):
-        if current and total + size > config.chunk_tokens and _has_new(current, groups):
+        if current and i in breaks:
+            if _has_new(current, groups):
+                groups.append(current)
+            current, total = [], 0
+        elif current and total + size > config.chunk_tokens and _has_new(current, groups):
             groups.append(current)
             current = _overlap(current, sizes, config)
             total = sum(sizes[j] for j in current)

@@ -87,6 +87,13 @@ def test_sections_and_pages_are_carried() -> None:
     assert last.section == "Heading Two" and last.page == 2
 
 
+def test_a_heading_starts_a_new_chunk() -> None:
+    d = doc(TEXT, sections=((0, "Heading One"), (TEXT.index("Heading Two"), "Heading Two")))
+    chunks = chunk_document(d, ChunkingConfig(500, 100), words, SPLIT)
+    assert [c.section for c in chunks] == ["Heading One", "Heading Two"]
+    assert chunks[1].text.startswith("Heading Two")
+
+
 def test_ids_are_stable_and_change_with_content() -> None:
     config = ChunkingConfig(14, 0)
     a = chunk_document(doc(TEXT), config, words, SPLIT)
