@@ -185,8 +185,7 @@ def _progress_bar() -> Callable[[int, int], None]:
     def update(done: int, total: int) -> None:
         if "bar" not in bar:
             bar["bar"] = tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr)
-        bar["bar"].n = done
-        bar["bar"].refresh()
+        bar["bar"].update(done - bar["bar"].n)
         if done >= total:
             bar.pop("bar").close()
 

@@ -128,6 +128,8 @@ class Indexer:
         batches = _batches([(d, self.chunker(d)) for d in docs])
         total = sum(len(c) for _, c in (p for b in batches for p in b))
         done = 0
+        if progress and total:
+            progress(0, total)
         for batch in batches:
             self._write(batch, indexed)
             done += sum(len(c) for _, c in batch)
