@@ -5,25 +5,37 @@ Three collections share one name prefix:
 - `<name>_sentences`: one record per sentence of a chunk, its embedding (for answering);
 - `<name>_docs`: one record per document (hash, title, date, chunk count, state) plus the
   `__index__` record whose version grows with every change (readers rebuild caches on it).
+
+Against a Chroma server every call goes through `_Guarded`: connection errors (a restart, a
+network blip) are retried with backoff for about five seconds, then raised as a one-line
+StoreError; a collection another process dropped and re-created (`ingest --rebuild`) is looked
+up again by name.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import chromadb
+import httpx
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import AuthorizationError, ChromaAuthError, NotFoundError
 
 from assistant.types import Chunk, DocRecord, Sentence
 
 _VERSION_ID = "__index__"
 _UNIT = [1.0]  # docs records carry no meaning in their vector; Chroma needs one
+_RETRY_DELAYS_S = (0.25, 0.5, 1.0, 1.25, 2.0)  # about 5 s of retries, then StoreError
+_HTTP_TIMEOUT = httpx.Timeout(60.0, connect=5.0)  # the client's default is no timeout at all
 
 
 class StoreError(RuntimeError):
@@ -39,37 +51,56 @@ class StoreConfig:
     ssl: bool = False
     token: str | None = None
 
+    @property
+    def where(self) -> str:
+        return f"{self.host}:{self.port}" if self.host else str(self.index_dir)
+
 
 def open_client(config: StoreConfig) -> Any:
     settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    where = config.where
     try:
         if config.host:
             headers = {"Authorization": f"Bearer {config.token}"} if config.token else None
-            return chromadb.HttpClient(
-                host=config.host,
-                port=config.port,
-                ssl=config.ssl,
-                headers=headers,
-                settings=settings,
-            )
+
+            def connect() -> Any:
+                return chromadb.HttpClient(
+                    host=config.host or "",
+                    port=config.port,
+                    ssl=config.ssl,
+                    headers=headers,
+                    settings=settings,
+                )
+
+            client = _retry(where, connect)
+            _set_timeout(client)
+            return client
         assert config.index_dir is not None
         config.index_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(config.index_dir), settings=settings)
+    except StoreError:
+        raise
     except Exception as exc:
-        where = f"{config.host}:{config.port}" if config.host else str(config.index_dir)
+        check = (
+            "ASSISTANT_CHROMA_HOST, ASSISTANT_CHROMA_PORT and ASSISTANT_CHROMA_TOKEN"
+            if config.host
+            else "ASSISTANT_INDEX_DIR"
+        )
         raise StoreError(
-            f"cannot open the Chroma index at {where} ({type(exc).__name__}: "
-            f"{str(exc).splitlines()[0] if str(exc) else ''}); check ASSISTANT_CHROMA_HOST/"
-            "ASSISTANT_INDEX_DIR"
+            f"cannot open the Chroma index at {where} ({_detail(exc)}); check {check}"
         ) from exc
 
 
 class ChromaStore:
-    def __init__(self, client: Any, name: str, max_batch: int | None = None) -> None:
-        """max_batch caps the records per Chroma call below the client's own limit."""
+    def __init__(
+        self, client: Any, name: str, max_batch: int | None = None, where: str = "the index"
+    ) -> None:
+        """max_batch caps the records per Chroma call below the client's own limit; `where`
+        names the index in error messages (host:port or folder)."""
         self._client = client
         self.name = name
-        limit = int(client.get_max_batch_size())
+        self.where = where
+        limit = int(_retry(where, client.get_max_batch_size))
         self.batch_size = max(1, min(limit, max_batch) if max_batch else limit)
         self._chunks = self._collection(f"{name}_chunks")
         self._sentences = self._collection(f"{name}_sentences")
@@ -77,12 +108,15 @@ class ChromaStore:
 
     @classmethod
     def open(cls, config: StoreConfig) -> ChromaStore:
-        return cls(open_client(config), config.collection)
+        return cls(open_client(config), config.collection, where=config.where)
 
     def _collection(self, name: str) -> Any:
-        return self._client.get_or_create_collection(
-            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
-        )
+        def get() -> Any:
+            return self._client.get_or_create_collection(
+                name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+            )
+
+        return _Guarded(self.where, get)
 
     # --- documents -------------------------------------------------------------------
     def documents(self) -> dict[str, DocRecord]:
@@ -205,11 +239,100 @@ class ChromaStore:
         }
 
     def reset(self) -> None:
+        """Drop and re-create the collections. The version carries on from where it was, so a
+        replica that cached version n never mistakes the rebuilt index for the one it had."""
+        version = self.version()
         for name in ("chunks", "sentences", "docs"):
-            self._client.delete_collection(f"{self.name}_{name}")
+            with suppress(NotFoundError):  # already dropped (by another process's rebuild)
+                _retry(self.where, self._client.delete_collection, f"{self.name}_{name}")
         self._chunks = self._collection(f"{self.name}_chunks")
         self._sentences = self._collection(f"{self.name}_sentences")
         self._docs = self._collection(f"{self.name}_docs")
+        self._docs.upsert(
+            ids=[_VERSION_ID],
+            embeddings=[_UNIT],
+            metadatas=[{"version": version + 1, "updated_at": utc_now()}],
+        )
+
+
+class _Guarded:
+    """A Chroma collection whose calls survive a server restart and another process's rebuild:
+    every method call goes through `_retry`, and a collection that no longer exists (dropped
+    and re-created elsewhere) is fetched again by name and the call made once more."""
+
+    def __init__(self, where: str, get: Callable[[], Any]) -> None:
+        self._where = where
+        self._get = get
+        self._target = _retry(where, get)
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return _retry(self._where, getattr(self._target, name), *args, **kwargs)
+            except NotFoundError:
+                self._target = _retry(self._where, self._get)
+                return _retry(self._where, getattr(self._target, name), *args, **kwargs)
+
+        return call
+
+
+def _retry(where: str, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    """fn(*args, **kwargs), retried while the server cannot be reached (every call here is a
+    read or an idempotent write: upserts and deletes by id). Then one line, as StoreError."""
+    for delay in (*_RETRY_DELAYS_S, None):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            if _refused(exc):
+                raise StoreError(
+                    f"the Chroma server at {where} refused the request ({_detail(exc)}); "
+                    "check ASSISTANT_CHROMA_TOKEN"
+                ) from exc
+            if not _unreachable(exc):
+                raise
+            if delay is None:
+                raise StoreError(
+                    f"the Chroma server at {where} is not reachable ({_detail(exc)}; retried "
+                    f"for {sum(_RETRY_DELAYS_S):.0f} s); check it is running"
+                ) from exc
+            time.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """A connection-level failure (the client hides some inside a ValueError); a read that
+    timed out is not retried: the server is up but slow, and waiting more would not help."""
+    return any(
+        isinstance(e, httpx.TransportError) and not isinstance(e, httpx.ReadTimeout)
+        for e in (exc, exc.__cause__, exc.__context__)
+    )
+
+
+_REFUSALS = re.compile(r"\b(401|403)\b|unauthori[sz]ed|forbidden|authori[sz]ation required")
+
+
+def _refused(exc: BaseException) -> bool:
+    """The server (or the proxy in front of it) rejected the credentials. The client raises a
+    bare Exception (a ValueError while connecting) with the response body for errors that are
+    not Chroma's own."""
+    if isinstance(exc, ChromaAuthError | AuthorizationError):
+        return True
+    plain = type(exc) is Exception or isinstance(exc, ValueError)  # as the client wraps it
+    return plain and bool(_REFUSALS.search(str(exc).lower()))
+
+
+def _detail(exc: BaseException) -> str:
+    """The error as one short line: markup stripped, the first line, at most 160 characters."""
+    text = " ".join(re.sub(r"<[^>]+>", " ", str(exc)).split())[:160]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _set_timeout(client: Any) -> None:
+    """chromadb's HTTP client waits forever by default; a vanished server must not hang a
+    replica's request. Reaches into the client's httpx session, skipped if it is not there."""
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = _HTTP_TIMEOUT
 
 
 def _doc_filter(doc_ids: Sequence[str] | None) -> dict[str, Any] | None:

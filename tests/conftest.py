@@ -1,11 +1,23 @@
-"""Shared fixtures: the real bundled model, loaded once; assistants on temporary indexes."""
+"""Shared fixtures: the real bundled model, loaded once; assistants on temporary indexes, both
+embedded and against a real Chroma server (`chroma run`) started once per session on loopback.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from assistant.config import Settings
@@ -17,47 +29,161 @@ CORPUS = REPO / "corpus"
 
 MakeAssistant = Callable[..., Assistant]
 
+# Every store, ingestion and answer test runs on both: the embedded index and a Chroma server.
+BACKENDS = [pytest.param("embedded"), pytest.param("server", marks=pytest.mark.server)]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def chroma_cli() -> str:
+    """The `chroma` command of the environment running the tests."""
+    beside = Path(sys.executable).parent / "chroma"
+    found = str(beside) if beside.is_file() else shutil.which("chroma")
+    if not found:
+        raise RuntimeError("the `chroma` command is not installed (pip install chromadb)")
+    return found
+
+
+@dataclass
+class ChromaServer:
+    """A real `chroma run` on loopback, in its own process group; restartable on the same
+    path and port."""
+
+    path: Path
+    port: int = field(default_factory=free_port)
+    host: str = "127.0.0.1"
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def log(self) -> Path:
+        return self.path.with_name(f"{self.path.name}-{self.port}.log")
+
+    def start(self, wait: bool = True) -> None:
+        command = [chroma_cli(), "run", "--path", str(self.path), "--host", self.host]
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [*command, "--port", str(self.port)],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, killed as one
+                env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+            )
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self, timeout_s: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        url = f"http://{self.host}:{self.port}/api/v2/heartbeat"
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(f"chroma run exited ({self.process.returncode}): {self.tail()}")
+            try:
+                if httpx.get(url, timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"chroma run gave no heartbeat in {timeout_s:.0f} s: {self.tail()}")
+
+    def stop(self) -> None:
+        """SIGTERM to the process group, SIGKILL if it lingers."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+            try:
+                os.killpg(process.pid, sig)
+            except ProcessLookupError:
+                return
+            try:
+                process.wait(timeout=grace)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+    def tail(self, lines: int = 20) -> str:
+        text = self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    """One Chroma server for the session; every test uses its own collection names on it."""
+    server = ChromaServer(tmp_path_factory.mktemp("chroma") / "db")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def unique_collection() -> str:
+    return f"t{uuid.uuid4().hex[:16]}"
+
+
+def settings_for(
+    root: Path, server: ChromaServer | None, collection: str, **overrides: Any
+) -> Settings:
+    """Settings on root's corpus/, index/ and data/: embedded, or on the server when given."""
+    values: dict[str, Any] = {"chroma_host": None, "chroma_token": None, "llm_base_url": None}
+    if server is not None:
+        values.update(chroma_host=server.host, chroma_port=server.port)
+    return Settings(
+        corpus_dir=root / "corpus",
+        index_dir=root / "index",
+        data_dir=root / "data",
+        collection=collection,
+        **{**values, **overrides},
+    )
+
+
+def _server_for(request: pytest.FixtureRequest, backend: str) -> ChromaServer | None:
+    return request.getfixturevalue("chroma_server") if backend == "server" else None
+
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     return Embedder("all-MiniLM-L6-v2")
 
 
-@pytest.fixture()
-def make_assistant(tmp_path: Path, embedder: Embedder) -> MakeAssistant:
-    """An assistant on a fresh copy of the shipped corpus (or an empty one) in tmp_path."""
+@pytest.fixture(params=BACKENDS)
+def make_assistant(
+    request: pytest.FixtureRequest, tmp_path: Path, embedder: Embedder
+) -> MakeAssistant:
+    """An assistant on a fresh copy of the shipped corpus (or an empty one) in tmp_path, on
+    the embedded index or the session's Chroma server. Assistants made by one test share
+    their index (one collection name per test), like processes sharing one server."""
+    server = _server_for(request, request.param)
+    collection = unique_collection()
 
-    def make(copy_corpus: bool = True, **overrides: object) -> Assistant:
+    def make(copy_corpus: bool = True, **overrides: Any) -> Assistant:
         corpus = tmp_path / "corpus"
         if copy_corpus and not corpus.exists():
             shutil.copytree(CORPUS, corpus)
         corpus.mkdir(exist_ok=True)
-        settings = Settings(
-            corpus_dir=corpus,
-            index_dir=tmp_path / "index",
-            data_dir=tmp_path / "data",
-            chroma_host=None,
-            llm_base_url=None,
-            **overrides,  # type: ignore[arg-type]
-        )
+        settings = settings_for(tmp_path, server, collection, **overrides)
         return build_assistant(settings, embedder=embedder)
 
     return make
 
 
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Assistant:
-    """One synced assistant on the shipped corpus, shared by a test module (read-only)."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def shipped(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
+) -> Assistant:
+    """One synced assistant on the shipped corpus, shared by a test module (read-only), on
+    the embedded index or the session's Chroma server."""
+    server = _server_for(request, request.param)
     tmp = tmp_path_factory.mktemp("shipped")
     shutil.copytree(CORPUS, tmp / "corpus")
-    settings = Settings(
-        corpus_dir=tmp / "corpus",
-        index_dir=tmp / "index",
-        data_dir=tmp / "data",
-        chroma_host=None,
-        llm_base_url=None,
-    )
-    assistant = build_assistant(settings, embedder=embedder)
+    assistant = build_assistant(settings_for(tmp, server, unique_collection()), embedder=embedder)
     report = assistant.sync()
     assert not report.failed and report.added
     return assistant
