@@ -1,0 +1,1 @@
+"""Benchmarks of the Declaration assistant: `python -m benchmarks` (see README, Benchmarks)."""

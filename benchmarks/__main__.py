@@ -1,0 +1,365 @@
+"""Run the benchmark suite: python -m benchmarks [--scale-docs N] [--out DIR].
+
+Every figure is a median over repeated runs, and every target is compared with a baseline
+measured in the same run on the same machine. Nothing here is asserted: it reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from assistant.config import Settings
+from assistant.embedding import Embedder
+from assistant.evaluation import load_items
+from assistant.service import Assistant, build_assistant
+from assistant.types import Turn
+from benchmarks.synthetic import write_corpus
+
+REPO = Path(__file__).resolve().parents[1]
+STAGES = [
+    "condense_ms",
+    "embed_ms",
+    "dense_ms",
+    "lexical_ms",
+    "fusion_ms",
+    "answer_ms",
+    "verify_ms",
+    "total_ms",
+]
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def settings_for(root: Path, corpus: Path) -> Settings:
+    return Settings(
+        corpus_dir=corpus,
+        index_dir=root / "index",
+        data_dir=root / "data",
+        chroma_host=None,
+        llm_base_url=None,
+    )
+
+
+def query_latency(assistant: Assistant, embedder: Embedder, repeats: int) -> dict[str, Any]:
+    """Warm latency over the evaluation questions, per stage, against the plain LangChain
+    pipeline (langchain-chroma similarity_search, k=4, same embeddings) and the model alone."""
+    from langchain_chroma import Chroma
+
+    items = load_items(REPO / "evals" / "questions.jsonl")
+    asks = [(i.question, [Turn(t.role, t.content) for t in i.history]) for i in items]
+    chunks = list(assistant.store.iter_chunks())
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = Chroma(
+            collection_name="baseline", embedding_function=embedder, persist_directory=tmp
+        )
+        plain.add_texts([c.text for c in chunks], ids=[c.id for c in chunks])
+        for q, h in asks[:5]:  # warm both
+            assistant.ask(q, h)
+            plain.similarity_search(q, k=4)
+        ours: list[float] = []
+        stages: dict[str, list[float]] = {s: [] for s in STAGES}
+        base: list[float] = []
+        floor: list[float] = []
+        for _ in range(repeats):
+            for q, h in asks:
+                embedder._cached_query.cache_clear()  # each question pays its own embedding
+                answer = assistant.ask(q, h)
+                ours.append(answer.timings["total_ms"])
+                for s in STAGES:
+                    stages[s].append(answer.timings.get(s, 0.0))
+                embedder._cached_query.cache_clear()  # the baseline embeds its question too
+                base.append(timed(lambda q=q: plain.similarity_search(q, k=4)))
+                floor.append(timed(lambda q=q: embedder.model.encode([q])))
+    p50, p95, b50, f50 = pct(ours, 50), pct(ours, 95), pct(base, 50), pct(floor, 50)
+    return {
+        "questions": len(asks),
+        "repeats": repeats,
+        "p50_ms": p50,
+        "p95_ms": p95,
+        "stages_p50_ms": {s: pct(v, 50) for s, v in stages.items()},
+        "baseline_p50_ms": b50,
+        "baseline_p95_ms": pct(base, 95),
+        "ratio_to_baseline_p50": p50 / b50,
+        "floor_embed_p50_ms": f50,
+        "multiple_of_floor_p50": p50 / f50,
+        "targets": {"p50_ms": 25, "p95_ms": 50, "ratio_to_baseline": 2.0},
+    }
+
+
+def ingestion(root: Path, embedder: Embedder, docs: int, repeats: int) -> dict[str, Any]:
+    """Chunks per second of a full rebuild against SentenceTransformer.encode alone on the
+    same chunk texts."""
+    corpus = root / "ingest-corpus"
+    write_corpus(corpus, 0, docs)
+    assistant = build_assistant(settings_for(root / "ingest", corpus), embedder=embedder)
+    ours, raw = [], []
+    for _ in range(repeats):
+        report = assistant.sync(rebuild=True)
+        ours.append(report.chunks_embedded / report.seconds)
+        texts = [c.text for c in assistant.store.iter_chunks()]
+        seconds = (
+            timed(lambda texts=texts: embedder.model.encode(texts, batch_size=embedder.batch_size))
+            / 1000
+        )
+        raw.append(len(texts) / seconds)
+    return {
+        "documents": docs,
+        "chunks": assistant.store.chunk_count(),
+        "ingest_chunks_per_s": statistics.median(ours),
+        "encode_only_chunks_per_s": statistics.median(raw),
+        "ratio": statistics.median(ours) / statistics.median(raw),
+        "target_ratio": 0.85,
+    }
+
+
+def scale(root: Path, embedder: Embedder, total_docs: int) -> dict[str, Any]:
+    """Ingest time per chunk as the corpus grows, query latency and memory at the end."""
+    corpus = root / "scale-corpus"
+    corpus.mkdir()
+    assistant = build_assistant(settings_for(root / "scale", corpus), embedder=embedder)
+    steps, done = [], 0
+    for target in sorted({max(1, total_docs // 10), total_docs // 2, total_docs}):
+        write_corpus(corpus, done, target - done)
+        report = assistant.sync()
+        steps.append(
+            {
+                "documents": target,
+                "chunks_added": report.chunks_embedded,
+                "ms_per_chunk": report.seconds * 1000 / max(report.chunks_embedded, 1),
+            }
+        )
+        done = target
+    questions = [
+        f"What did {c} announce on labor pathways?"
+        for c in ("Guatemala", "Canada", "Mexico", "Peru", "Chile")
+    ] * 8
+    assistant.ask(questions[0])
+    times = [assistant.ask(q).timings["total_ms"] for q in questions]
+    resync = [assistant.sync().seconds for _ in range(3)]
+    return {
+        "steps": steps,
+        "chunks": assistant.store.chunk_count(),
+        "query_p50_ms": pct(times, 50),
+        "query_p95_ms": pct(times, 95),
+        "resync_unchanged_s": statistics.median(resync),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "targets": {"query_p95_ms": 150, "peak_rss_mb": 3000, "resync_unchanged_s": 3},
+    }
+
+
+def cold_start(root: Path) -> dict[str, Any]:
+    """Process start to first answer (CLI) and to the web app answering (HTTP)."""
+    corpus = root / "cold-corpus"
+    shutil.copytree(REPO / "corpus", corpus)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env |= {
+        "ASSISTANT_CORPUS_DIR": str(corpus),
+        "ASSISTANT_INDEX_DIR": str(root / "cold-idx"),
+        "ASSISTANT_DATA_DIR": str(root / "cold-data"),
+        "HF_HUB_OFFLINE": "1",
+    }
+    ask = [sys.executable, "-m", "assistant", "ask", "How many people used CBP One?"]
+    subprocess.run(ask, env=env, capture_output=True, check=True)  # builds the index
+    cli = [
+        timed(lambda: subprocess.run(ask, env=env, capture_output=True, check=True))
+        for _ in range(3)
+    ]
+    return {
+        "cli_first_answer_s": statistics.median(cli) / 1000,
+        "web_ready_s": web_ready(env | {"ASSISTANT_PORT": "7899"}, 7899),
+        "target_s": 10,
+    }
+
+
+def web_ready(env: dict[str, str], port: int) -> float:
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "app.py")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        while time.perf_counter() - start < 120:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/", timeout=1).status_code == 200:
+                    return time.perf_counter() - start
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        return float("nan")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def concurrency(root: Path, users: int, each: int) -> dict[str, Any]:
+    """users simulated users asking `each` questions at once over the app's HTTP API."""
+    corpus = root / "conc-corpus"
+    shutil.copytree(REPO / "corpus", corpus)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env |= {
+        "ASSISTANT_CORPUS_DIR": str(corpus),
+        "ASSISTANT_INDEX_DIR": str(root / "conc-idx"),
+        "ASSISTANT_DATA_DIR": str(root / "conc-data"),
+        "HF_HUB_OFFLINE": "1",
+        "ASSISTANT_PORT": "7898",
+    }
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "app.py")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = "http://127.0.0.1:7898/gradio_api/run/ask"
+    questions = [
+        i.question for i in load_items(REPO / "evals" / "questions.jsonl") if not i.history
+    ][: users * each]
+    times: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def user(n: int) -> None:
+        with httpx.Client(timeout=30) as client:
+            for q in questions[n * each : (n + 1) * each]:
+                start = time.perf_counter()
+                try:
+                    reply = client.post(url, json={"data": [q, ""]})
+                    ok = reply.status_code == 200
+                except httpx.HTTPError as exc:
+                    ok, reply = False, exc
+                with lock:
+                    times.append((time.perf_counter() - start) * 1000)
+                    if not ok:
+                        errors.append(str(reply)[:100])
+
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get("http://127.0.0.1:7898/", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return {
+        "users": users,
+        "questions_each": each,
+        "requests": len(times),
+        "errors": len(errors),
+        "p50_ms": pct(times, 50),
+        "p95_ms": pct(times, 95),
+        "targets": {"errors": 0, "p95_ms": 1000},
+    }
+
+
+def markdown(results: dict[str, Any]) -> str:
+    q, i, s = results["query"], results["ingestion"], results["scale"]
+    c, w = results["cold_start"], results["concurrency"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Command: `{results['command']}` on {results['machine']} "
+        f"({results['cores']} cores), {results['date']}.",
+        "",
+        "| measure | result | baseline in the same run | target |",
+        "|---|---|---|---|",
+        f"| query latency p50 / p95 (offline, shipped corpus, {q['questions']} questions × "
+        f"{q['repeats']}) | {q['p50_ms']:.1f} / {q['p95_ms']:.1f} ms | plain LangChain "
+        f"similarity_search k=4: {q['baseline_p50_ms']:.1f} / {q['baseline_p95_ms']:.1f} ms "
+        f"(ratio {q['ratio_to_baseline_p50']:.2f}×) | ≤ 25 / 50 ms, ≤ 2× |",
+        f"| latency as a multiple of embedding one question | "
+        f"{q['multiple_of_floor_p50']:.1f}× | model alone: {q['floor_embed_p50_ms']:.1f} ms | |",
+        f"| ingestion throughput ({i['documents']} docs, {i['chunks']} chunks) | "
+        f"{i['ingest_chunks_per_s']:.0f} chunks/s | encode alone: "
+        f"{i['encode_only_chunks_per_s']:.0f} chunks/s (ratio {i['ratio']:.2f}) | ≥ 0.85 |",
+        f"| scale: query p50 / p95 at {s['steps'][-1]['documents']} docs ({s['chunks']} "
+        f"chunks) | {s['query_p50_ms']:.1f} / {s['query_p95_ms']:.1f} ms | | p95 ≤ 150 ms |",
+        f"| scale: peak memory | {s['peak_rss_mb']:.0f} MB | | ≤ 3000 MB |",
+        f"| scale: re-sync, nothing changed | {s['resync_unchanged_s']:.2f} s | | ≤ 3 s |",
+        f"| cold start to first answer (CLI) | {c['cli_first_answer_s']:.1f} s | | ≤ 10 s |",
+        f"| cold start to web app ready | {c['web_ready_s']:.1f} s | | ≤ 10 s |",
+        f"| {w['users']} users × {w['questions_each']} questions over HTTP | p50 "
+        f"{w['p50_ms']:.0f} ms, p95 {w['p95_ms']:.0f} ms, {w['errors']} errors | | 0 errors, "
+        "p95 ≤ 1 s |",
+        "",
+        "Stage medians (ms): "
+        + ", ".join(f"{k.removesuffix('_ms')} {v:.2f}" for k, v in q["stages_p50_ms"].items()),
+        "",
+        "Ingest time per chunk as the corpus grows: "
+        + ", ".join(f"{st['documents']} docs: {st['ms_per_chunk']:.1f} ms" for st in s["steps"]),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--scale-docs", type=int, default=10_000)
+    parser.add_argument("--ingest-docs", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks")
+    args = parser.parse_args()
+    embedder = Embedder("all-MiniLM-L6-v2")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        shutil.copytree(REPO / "corpus", root / "corpus")
+        shipped = build_assistant(
+            settings_for(root / "shipped", root / "corpus"), embedder=embedder
+        )
+        shipped.sync()
+        results: dict[str, Any] = {
+            "command": "python -m benchmarks " + " ".join(sys.argv[1:]),
+            "machine": platform.platform(),
+            "cores": os.cpu_count(),
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        }
+        for name, run in [
+            ("query", lambda: query_latency(shipped, embedder, args.repeats)),
+            ("ingestion", lambda: ingestion(root, embedder, args.ingest_docs, args.repeats)),
+            ("cold_start", lambda: cold_start(root)),
+            ("concurrency", lambda: concurrency(root, 20, 5)),
+            ("scale", lambda: scale(root, embedder, args.scale_docs)),
+        ]:
+            print(f"running {name} ...", file=sys.stderr, flush=True)
+            results[name] = run()
+            print(json.dumps(results[name], indent=1), file=sys.stderr, flush=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(results, indent=2))
+    (args.out / "RESULTS.md").write_text(markdown(results))
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()
