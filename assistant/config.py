@@ -57,6 +57,22 @@ class Settings(BaseSettings):
     # Web app
     host: str = "127.0.0.1"
     port: int = Field(default=7860, gt=0, lt=65536)
+    # Host names the app answers to, comma separated, besides the loopback names and `host`
+    # ("*": any; any too when `host` is beyond loopback and none are listed). SECURITY.md.
+    allowed_hosts: str = ""
+    # Reverse proxies whose X-Forwarded-For names the client (comma separated addresses or
+    # networks); empty: none, so the login throttle counts the connecting address
+    trusted_proxies: str = ""
+    # Optional login: both set, or neither
+    auth_username: str | None = None
+    auth_password: SecretStr | None = None
+    login_max_failures: int = Field(default=5, gt=0)  # failed logins per client per window
+    login_window_s: float = Field(default=60.0, gt=0)
+    login_block_s: float = Field(default=300.0, gt=0)  # then 429 for this long
+    # Load: questions answered at once, questions waiting (beyond it: an immediate "busy")
+    concurrency: int = Field(default=4, gt=0)
+    queue_size: int = Field(default=64, gt=0)
+    max_request_kb: int = Field(default=1024, gt=0)  # bodies of non-upload requests
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -64,6 +80,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"chunk_overlap_tokens ({self.chunk_overlap_tokens}) must be smaller than "
                 f"chunk_tokens ({self.chunk_tokens})"
+            )
+        if (self.login is None) and (self.auth_username or self.auth_password):
+            raise ValueError(
+                "set both auth_username and auth_password (ASSISTANT_AUTH_USERNAME and "
+                "ASSISTANT_AUTH_PASSWORD) for a login, or neither"
             )
         return self
 
@@ -74,3 +95,23 @@ class Settings(BaseSettings):
     @property
     def uses_llm(self) -> bool:
         return bool(self.llm_base_url)
+
+    @property
+    def login(self) -> tuple[str, str] | None:
+        """(username, password) when both are set (not blank)."""
+        user = (self.auth_username or "").strip()
+        password = self.auth_password.get_secret_value() if self.auth_password else ""
+        return (user, password) if user and password else None
+
+    @property
+    def host_names(self) -> frozenset[str]:
+        """Host names accepted in the Host header (lower case, no port); empty means any: "*",
+        or a host beyond loopback with no names listed."""
+        loopback = {"127.0.0.1", "localhost", "::1"}
+        extra = {h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()}
+        host = self.host.strip("[]").lower()
+        if "*" in extra or (host not in loopback and not extra):
+            return frozenset()
+        if host not in ("0.0.0.0", "::", ""):
+            extra.add(host)
+        return frozenset(loopback | extra)
