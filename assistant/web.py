@@ -1216,13 +1216,16 @@ def _launch(app: gr.Blocks, settings: Settings) -> str:
 
 
 def serve(settings: Settings) -> None:
-    """Build the assistant, sync the index (the first run builds it), then serve the app."""
+    """Build the assistant, sync the index (the first run builds it), then serve the app.
+    Against a shared Chroma server a replica syncs only an empty index: ingestion there is
+    run once, by one process, and a replica with another corpus folder must not prune it."""
     assistant = build_assistant(settings)
-    print(f"Syncing the index of {settings.corpus_dir} ...", flush=True)
-    report = assistant.sync(progress=_progress_bar())
-    for error in report.failed:
-        print(f"failed: {error}", file=sys.stderr)
-    print(report.summary(), flush=True)
+    if not settings.chroma_host or not assistant.documents():
+        print(f"Syncing the index of {settings.corpus_dir} ...", flush=True)
+        report = assistant.sync(progress=_progress_bar())
+        for error in report.failed:
+            print(f"failed: {error}", file=sys.stderr)
+        print(report.summary(), flush=True)
     assistant.embedder.encode(["warm up"])  # load the model now, not on the first question
     launch(build_app(assistant), settings)
 
