@@ -53,15 +53,19 @@ class Embedder(Embeddings):
         return int(self.model.get_sentence_embedding_dimension() or 0)
 
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
-        vectors = []
+        """Vectors in the order of texts. Texts are encoded longest first so that each batch
+        holds texts of similar length and pads little (as SentenceTransformer.encode does
+        within one call); the batches here exist to report progress."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         for i in range(0, len(texts), self.batch_size):
-            batch = list(texts[i : i + self.batch_size])
-            vectors.append(self._encode(batch))
+            rows = order[i : i + self.batch_size]
+            vectors[rows] = self._encode([texts[r] for r in rows])
             if progress:
                 progress(min(i + self.batch_size, len(texts)), len(texts))
-        if not vectors:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.vstack(vectors)
+        return vectors
 
     def encode_query(self, text: str) -> np.ndarray:
         """Cached: the chain embeds the same query for retrieval and for answering."""

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from filelock import FileLock, Timeout
 
 from assistant.chunking import ChunkingConfig, SentenceSplitter, TokenCounter, chunk_document
@@ -139,25 +140,21 @@ class Indexer:
 
     def _write(self, batch: list[Prepared], indexed: set[str]) -> None:
         chunks = [c for _, cs in batch for c in cs]
-        rows = [(c, i) for c in chunks for i in range(len(c.sentences))]
-        unique = list(dict.fromkeys(c.sentences[i].text for c, i in rows))
-        chunk_vecs = self.embedder.encode([c.text for c in chunks])
+        unique = list(dict.fromkeys(s.text for c in chunks for s in c.sentences))
         sent_vecs = self.embedder.encode(unique)
         where = {t: k for k, t in enumerate(unique)}
+        chunk_vecs = _mean_vectors(chunks, sent_vecs, where)
         for doc, _ in batch:
             if doc.id in indexed:
                 self.store.delete_document(doc.id)
-            self.store.mark_pending(doc.id, doc.title, doc.date)
-        offset = 0
-        for doc, cs in batch:
-            n = len(cs)
-            self.store.add_chunks(cs, chunk_vecs[offset : offset + n])
-            mine = [(c, i) for c in cs for i in range(len(c.sentences))]
-            self.store.add_sentences(mine, sent_vecs[[where[c.sentences[i].text] for c, i in mine]])
-            self.store.finish_document(
-                DocRecord(doc.id, doc.title, doc.date, doc.sha256, n, utc_now())
-            )
-            offset += n
+        self.store.mark_pending([(doc.id, doc.title, doc.date) for doc, _ in batch])
+        rows = [(c, i) for c in chunks for i in range(len(c.sentences))]
+        self.store.add_chunks(chunks, chunk_vecs)
+        self.store.add_sentences(rows, sent_vecs[[where[c.sentences[i].text] for c, i in rows]])
+        now = utc_now()
+        self.store.finish_documents(
+            [DocRecord(d.id, d.title, d.date, d.sha256, len(cs), now) for d, cs in batch]
+        )
 
     def _copy_in(self, source: Path) -> FileError | None:
         try:
@@ -184,6 +181,15 @@ class Indexer:
 
 
 _NONE = DocRecord("", "", "", "", 0, "")
+
+
+def _mean_vectors(chunks: list[Chunk], sent_vecs: np.ndarray, where: dict[str, int]) -> np.ndarray:
+    """A chunk's vector is the normalised mean of its sentences' vectors: one encoding pass
+    serves both collections, and on the evaluation set it retrieves as well as encoding the
+    chunk text (see README, Chunk vectors)."""
+    vecs = np.stack([sent_vecs[[where[s.text] for s in c.sentences]].mean(axis=0) for c in chunks])
+    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+    return (vecs / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
 def _batches(

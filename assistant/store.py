@@ -132,13 +132,14 @@ class ChromaStore:
         metas = got["metadatas"] or []
         return int(metas[0]["version"]) if metas else 0
 
-    def mark_pending(self, doc_id: str, title: str, date: str) -> None:
-        """Written before a document's chunks: a crash leaves a record that the next sync
-        sees as unfinished (sha256 empty), so no chunk is ever left without a record."""
-        self._put_doc(DocRecord(doc_id, title, date, "", 0, utc_now()))
+    def mark_pending(self, docs: Sequence[tuple[str, str, str]]) -> None:
+        """(doc id, title, date) of documents about to be written, before their chunks: a
+        crash leaves records that the next sync sees as unfinished (sha256 empty), so no chunk
+        is ever left without a record."""
+        self._put_docs([DocRecord(d, title, date, "", 0, utc_now()) for d, title, date in docs])
 
-    def finish_document(self, record: DocRecord) -> None:
-        self._put_doc(record)
+    def finish_documents(self, records: Sequence[DocRecord]) -> None:
+        self._put_docs(records)
 
     def delete_document(self, doc_id: str) -> None:
         where = {"doc_id": doc_id}
@@ -155,15 +156,24 @@ class ChromaStore:
         )
         return version
 
-    def _put_doc(self, r: DocRecord) -> None:
-        meta = {
-            "title": r.title,
-            "date": r.date,
-            "sha256": r.sha256,
-            "chunks": r.chunks,
-            "indexed_at": r.indexed_at,
-        }
-        self._docs.upsert(ids=[r.doc_id], embeddings=[_UNIT], metadatas=[meta])
+    def _put_docs(self, records: Sequence[DocRecord]) -> None:
+        metas = [
+            {
+                "title": r.title,
+                "date": r.date,
+                "sha256": r.sha256,
+                "chunks": r.chunks,
+                "indexed_at": r.indexed_at,
+            }
+            for r in records
+        ]
+        for i in range(0, len(records), self.batch_size):
+            part = slice(i, i + self.batch_size)
+            self._docs.upsert(
+                ids=[r.doc_id for r in records[part]],
+                embeddings=[_UNIT] * len(metas[part]),
+                metadatas=metas[part],
+            )
 
     # --- chunks and sentences --------------------------------------------------------
     def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:

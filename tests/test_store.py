@@ -61,11 +61,13 @@ def unit(i: int, dim: int = 8) -> np.ndarray:
 
 def put(store: ChromaStore, doc_id: str, texts: list[str], first: int = 0) -> None:
     chunks = [chunk(doc_id, i, t) for i, t in enumerate(texts)]
-    store.mark_pending(doc_id, doc_id.title(), "2025-01-02")
+    store.mark_pending([(doc_id, doc_id.title(), "2025-01-02")])
     store.add_chunks(chunks, np.vstack([unit(first + i) for i in range(len(chunks))]))
     rows = [(c, 0) for c in chunks]
     store.add_sentences(rows, np.vstack([unit(first + i) for i in range(len(rows))]))
-    store.finish_document(DocRecord(doc_id, doc_id.title(), "2025-01-02", "abc", len(chunks), ""))
+    store.finish_documents(
+        [DocRecord(doc_id, doc_id.title(), "2025-01-02", "abc", len(chunks), "")]
+    )
     store.bump_version()
 
 
