@@ -173,71 +173,76 @@ def scale(root: Path, embedder: Embedder, total_docs: int) -> dict[str, Any]:
 
 
 def cold_start(root: Path) -> dict[str, Any]:
-    """Process start to first answer (CLI) and to the web app answering (HTTP)."""
-    corpus = root / "cold-corpus"
-    shutil.copytree(REPO / "corpus", corpus)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env |= {
-        "ASSISTANT_CORPUS_DIR": str(corpus),
-        "ASSISTANT_INDEX_DIR": str(root / "cold-idx"),
-        "ASSISTANT_DATA_DIR": str(root / "cold-data"),
-        "HF_HUB_OFFLINE": "1",
-    }
+    """Process start to first answer (CLI) and to the web app serving its page (HTTP)."""
+    port = 7899
+    env = app_env(root, "cold", port)
     ask = [sys.executable, "-m", "assistant", "ask", "How many people used CBP One?"]
     subprocess.run(ask, env=env, capture_output=True, check=True)  # builds the index
     cli = [
         timed(lambda: subprocess.run(ask, env=env, capture_output=True, check=True))
         for _ in range(3)
     ]
+    web: list[float] = []
+    for _ in range(3):
+        began = time.perf_counter()
+        app = start([sys.executable, str(REPO / "app.py")], env, url(port))
+        web.append(time.perf_counter() - began)
+        stop(app)
     return {
         "cli_first_answer_s": statistics.median(cli) / 1000,
-        "web_ready_s": web_ready(env | {"ASSISTANT_PORT": "7899"}, 7899),
+        "web_ready_s": statistics.median(web),
         "target_s": 10,
     }
 
 
-def web_ready(env: dict[str, str], port: int) -> float:
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, str(REPO / "app.py")],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        while time.perf_counter() - start < 120:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/", timeout=1).status_code == 200:
-                    return time.perf_counter() - start
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        return float("nan")
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def concurrency(root: Path, users: int, each: int) -> dict[str, Any]:
-    """users simulated users asking `each` questions at once over the app's HTTP API."""
-    corpus = root / "conc-corpus"
-    shutil.copytree(REPO / "corpus", corpus)
+def app_env(root: Path, name: str, port: int, **extra: str) -> dict[str, str]:
+    """Environment for an app process on a copy of the shipped corpus under root/name."""
+    corpus = root / f"{name}-corpus"
+    if not corpus.exists():
+        shutil.copytree(REPO / "corpus", corpus)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env |= {
+    return env | {
         "ASSISTANT_CORPUS_DIR": str(corpus),
-        "ASSISTANT_INDEX_DIR": str(root / "conc-idx"),
-        "ASSISTANT_DATA_DIR": str(root / "conc-data"),
+        "ASSISTANT_INDEX_DIR": str(root / f"{name}-idx"),
+        "ASSISTANT_DATA_DIR": str(root / f"{name}-data"),
         "HF_HUB_OFFLINE": "1",
-        "ASSISTANT_PORT": "7898",
+        "ANONYMIZED_TELEMETRY": "False",
+        "ASSISTANT_PORT": str(port),
+        **extra,
     }
+
+
+def start(command: list[str], env: dict[str, str], ready_url: str) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [sys.executable, str(REPO / "app.py")],
+        command,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    url = "http://127.0.0.1:7898/gradio_api/run/ask"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(ready_url, timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    stop(process)
+    raise RuntimeError(f"{command[:3]} did not answer {ready_url}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def load(ports: list[int], users: int, each: int) -> dict[str, Any]:
+    """users simulated users asking `each` questions at once over the app's HTTP API; user n
+    talks to ports[n % len(ports)] (a round-robin load balancer)."""
     questions = [
         i.question for i in load_items(REPO / "evals" / "questions.jsonl") if not i.history
     ][: users * each]
@@ -246,34 +251,27 @@ def concurrency(root: Path, users: int, each: int) -> dict[str, Any]:
     lock = threading.Lock()
 
     def user(n: int) -> None:
-        with httpx.Client(timeout=30) as client:
+        url = f"http://127.0.0.1:{ports[n % len(ports)]}/gradio_api/run/ask"
+        with httpx.Client(timeout=60) as client:
             for q in questions[n * each : (n + 1) * each]:
-                start = time.perf_counter()
+                begin = time.perf_counter()
                 try:
                     reply = client.post(url, json={"data": [q, ""]})
-                    ok = reply.status_code == 200
+                    problem = "" if reply.status_code == 200 else f"HTTP {reply.status_code}"
                 except httpx.HTTPError as exc:
-                    ok, reply = False, exc
+                    problem = repr(exc)[:100]
                 with lock:
-                    times.append((time.perf_counter() - start) * 1000)
-                    if not ok:
-                        errors.append(str(reply)[:100])
+                    times.append((time.perf_counter() - begin) * 1000)
+                    if problem:
+                        errors.append(problem)
 
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get("http://127.0.0.1:7898/", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=300)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    began = time.perf_counter()
+    threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    wall = time.perf_counter() - began
     return {
         "users": users,
         "questions_each": each,
@@ -281,13 +279,63 @@ def concurrency(root: Path, users: int, each: int) -> dict[str, Any]:
         "errors": len(errors),
         "p50_ms": pct(times, 50),
         "p95_ms": pct(times, 95),
-        "targets": {"errors": 0, "p95_ms": 1000},
+        "requests_per_s": len(times) / wall,
     }
+
+
+def concurrency(root: Path, users: int, each: int) -> dict[str, Any]:
+    """The embedded store, one app process, users x each questions over HTTP."""
+    port = 7898
+    app = start([sys.executable, str(REPO / "app.py")], app_env(root, "conc", port), url(port))
+    try:
+        load([port], 2, 2)  # warm
+        return load([port], users, each) | {"targets": {"errors": 0, "p95_ms": 1000}}
+    finally:
+        stop(app)
+
+
+def url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/"
+
+
+def replicas(root: Path, users: int, each: int) -> dict[str, Any]:
+    """One Chroma server; the same load on one app replica, then on two (round-robin)."""
+    chroma = str(Path(sys.executable).with_name("chroma"))
+    cport, ports = 7897, [7895, 7896]
+    command = [chroma, "run", "--path", str(root / "rep-db"), "--host", "127.0.0.1", "--port"]
+    server = start(
+        [*command, str(cport)],
+        app_env(root, "rep", 0),
+        f"http://127.0.0.1:{cport}/api/v2/heartbeat",
+    )
+    extra = {"ASSISTANT_CHROMA_HOST": "127.0.0.1", "ASSISTANT_CHROMA_PORT": str(cport)}
+    results: dict[str, Any] = {}
+    try:
+        for count in (1, 2):
+            apps = [
+                start(
+                    [sys.executable, str(REPO / "app.py")],
+                    app_env(root, "rep", p, **extra),
+                    url(p),
+                )
+                for p in ports[:count]
+            ]
+            try:
+                load(ports[:count], 2, 2)  # warm
+                results[f"replicas_{count}"] = load(ports[:count], users, each)
+            finally:
+                for app in apps:
+                    stop(app)
+    finally:
+        stop(server)
+    one, two = results["replicas_1"], results["replicas_2"]
+    return results | {"throughput_ratio": two["requests_per_s"] / one["requests_per_s"]}
 
 
 def markdown(results: dict[str, Any]) -> str:
     q, i, s = results["query"], results["ingestion"], results["scale"]
-    c, w = results["cold_start"], results["concurrency"]
+    c, w, r = results["cold_start"], results["concurrency"], results["replicas"]
+    r1, r2 = r["replicas_1"], r["replicas_2"]
     lines = [
         "# Benchmark results",
         "",
@@ -314,6 +362,10 @@ def markdown(results: dict[str, Any]) -> str:
         f"| {w['users']} users × {w['questions_each']} questions over HTTP | p50 "
         f"{w['p50_ms']:.0f} ms, p95 {w['p95_ms']:.0f} ms, {w['errors']} errors | | 0 errors, "
         "p95 ≤ 1 s |",
+        f"| two app replicas on one Chroma server, same load | {r2['requests_per_s']:.1f} "
+        f"req/s, p95 {r2['p95_ms']:.0f} ms, {r2['errors']} errors | one replica: "
+        f"{r1['requests_per_s']:.1f} req/s, p95 {r1['p95_ms']:.0f} ms (ratio "
+        f"{r['throughput_ratio']:.2f}×) | |",
         "",
         "Stage medians (ms): "
         + ", ".join(f"{k.removesuffix('_ms')} {v:.2f}" for k, v in q["stages_p50_ms"].items()),
@@ -321,7 +373,8 @@ def markdown(results: dict[str, Any]) -> str:
         "Ingest time per chunk as the corpus grows: "
         + ", ".join(f"{st['documents']} docs: {st['ms_per_chunk']:.1f} ms" for st in s["steps"]),
     ]
-    return "\n".join(lines) + "\n"
+    notes = (Path(__file__).parent / "PROFILING.md").read_text(encoding="utf-8")
+    return "\n".join(lines) + "\n\n" + notes
 
 
 def main() -> None:
@@ -350,6 +403,7 @@ def main() -> None:
             ("ingestion", lambda: ingestion(root, embedder, args.ingest_docs, args.repeats)),
             ("cold_start", lambda: cold_start(root)),
             ("concurrency", lambda: concurrency(root, 20, 5)),
+            ("replicas", lambda: replicas(root, 20, 5)),
             ("scale", lambda: scale(root, embedder, args.scale_docs)),
         ]:
             print(f"running {name} ...", file=sys.stderr, flush=True)
