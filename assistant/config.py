@@ -53,6 +53,9 @@ class Settings(BaseSettings):
 
     # Files
     max_file_mb: float = Field(default=20.0, gt=0)
+    parse_timeout_s: float = Field(default=60.0, gt=0)  # per file, then it is stopped
+    parse_memory_mb: int = Field(default=2048, ge=64)  # address space of the parsing process
+    max_feedback_mb: float = Field(default=100.0, gt=0)  # data/feedback.jsonl, then refused
 
     # Web app
     host: str = "127.0.0.1"

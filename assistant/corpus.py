@@ -43,7 +43,7 @@ class CorpusError(Exception):
 
 
 @dataclass
-class _Parsed:
+class Parsed:
     """What a format loader extracts from a file's bytes."""
 
     text: str
@@ -58,54 +58,98 @@ class _Parsed:
 # public API
 
 
-def load_document(path: Path, corpus_dir: Path, *, max_bytes: int = 20_000_000) -> SourceDoc:
-    """Load one file of the corpus; raises CorpusError with a one-line reason."""
+Parser = Callable[[str, bytes], Parsed]  # (suffix, bytes) -> Parsed; see parse_worker.py
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    """A file of the corpus as found on disk, before parsing: enough to tell if it changed."""
+
+    id: str
+    path: Path
+    sha256: str
+
+
+def load_document(
+    path: Path,
+    corpus_dir: Path,
+    *,
+    max_bytes: int = 20_000_000,
+    parse: Parser | None = None,
+) -> SourceDoc:
+    """Load one file of the corpus; raises CorpusError with a one-line reason. `parse` runs
+    the format loader (in-process by default; a ParseWorker bounds its time and memory)."""
     abs_path = Path(os.path.abspath(path))
     doc_id = _doc_id(abs_path, Path(os.path.abspath(corpus_dir)))
     data = _read_bytes(abs_path, max_bytes)
     sidecar_bytes = _read_sidecar(abs_path)
-    parsed = _parse(abs_path.suffix.lower(), data)
+    parsed = (parse or parse_bytes)(abs_path.suffix.lower(), data)
     if not parsed.text.strip():
         raise CorpusError("no text found; check that the file has readable text")
     sidecar = _parse_sidecar(sidecar_bytes) if sidecar_bytes is not None else {}
-    meta = {**parsed.meta, **sidecar}
-    digest = hashlib.sha256(data)
-    if sidecar_bytes is not None:
-        digest.update(sidecar_bytes)
     return SourceDoc(
         id=doc_id,
         path=str(abs_path),
         title=sidecar.get("title") or parsed.title or _readable_stem(abs_path),
         date=_iso_date(sidecar.get("date", "")) or parsed.date,
         text=parsed.text,
-        sha256=digest.hexdigest(),
+        sha256=_digest(data, sidecar_bytes),
         pages=parsed.pages,
         sections=parsed.sections,
-        meta=meta,
+        meta={**parsed.meta, **sidecar},
     )
 
 
-def scan_corpus(
+def list_corpus(
     corpus_dir: Path, *, max_bytes: int = 20_000_000
-) -> tuple[list[SourceDoc], list[FileError]]:
-    """Load every document under corpus_dir; bad files become FileErrors, not exceptions."""
+) -> tuple[list[CorpusFile], list[FileError]]:
+    """Every file under corpus_dir with its content hash (file and sidecar), without parsing,
+    so a sync parses only what changed. Unreadable or oversized files become FileErrors."""
     if not corpus_dir.is_dir():
         raise CorpusError("the corpus folder does not exist or is not a folder; create it first")
-    docs: list[SourceDoc] = []
+    found: list[CorpusFile] = []
     errors: list[FileError] = []
     for path in _walk(corpus_dir):
         rel = path.relative_to(corpus_dir).as_posix()
         try:
-            docs.append(load_document(path, corpus_dir, max_bytes=max_bytes))
+            digest = _digest(_read_bytes(path, max_bytes), _read_sidecar(path))
+            found.append(CorpusFile(rel, path, digest))
         except CorpusError as exc:
             errors.append(FileError(path=rel, reason=str(exc)))
+    return found, errors
+
+
+def load_files(
+    files: list[CorpusFile],
+    corpus_dir: Path,
+    *,
+    max_bytes: int = 20_000_000,
+    parse: Parser | None = None,
+) -> tuple[list[SourceDoc], list[FileError]]:
+    """Load the given files; bad files become FileErrors, not exceptions."""
+    docs: list[SourceDoc] = []
+    errors: list[FileError] = []
+    for f in files:
+        try:
+            docs.append(load_document(f.path, corpus_dir, max_bytes=max_bytes, parse=parse))
+        except CorpusError as exc:
+            errors.append(FileError(path=f.id, reason=str(exc)))
     docs.sort(key=lambda d: d.id)
     return docs, errors
 
 
-def validate_file(path: Path, *, max_bytes: int = 20_000_000) -> None:
+def scan_corpus(
+    corpus_dir: Path, *, max_bytes: int = 20_000_000, parse: Parser | None = None
+) -> tuple[list[SourceDoc], list[FileError]]:
+    """Load every document under corpus_dir; bad files become FileErrors, not exceptions."""
+    files, unreadable = list_corpus(corpus_dir, max_bytes=max_bytes)
+    docs, failed = load_files(files, corpus_dir, max_bytes=max_bytes, parse=parse)
+    return docs, sorted(unreadable + failed, key=lambda e: e.path)
+
+
+def validate_file(path: Path, *, max_bytes: int = 20_000_000, parse: Parser | None = None) -> None:
     """Fully load a file as a check, e.g. before copying an upload into the corpus."""
-    load_document(path, path.parent, max_bytes=max_bytes)
+    load_document(path, path.parent, max_bytes=max_bytes, parse=parse)
 
 
 def safe_name(name: str) -> str:
@@ -168,6 +212,13 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
     return data
 
 
+def _digest(data: bytes, sidecar: bytes | None) -> str:
+    digest = hashlib.sha256(data)
+    if sidecar is not None:
+        digest.update(sidecar)
+    return digest.hexdigest()
+
+
 def _read_sidecar(path: Path) -> bytes | None:
     sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
     if not sidecar.is_file():
@@ -224,8 +275,9 @@ def _readable_stem(path: Path) -> str:
 # dispatch and error conversion
 
 
-def _parse(suffix: str, data: bytes) -> _Parsed:
-    loaders: dict[str, tuple[Callable[[bytes], _Parsed], str]] = {
+def parse_bytes(suffix: str, data: bytes) -> Parsed:
+    """Text and metadata of a file's bytes by its suffix; CorpusError with one line if not."""
+    loaders: dict[str, tuple[Callable[[bytes], Parsed], str]] = {
         ".txt": (_load_txt, "text file"),
         ".md": (_load_md, "Markdown file"),
         ".pdf": (_load_pdf, "PDF"),
@@ -240,6 +292,8 @@ def _parse(suffix: str, data: bytes) -> _Parsed:
         raise
     except RecursionError:
         raise CorpusError(f"the {kind} is nested too deeply to read; simplify it") from None
+    except MemoryError:
+        raise  # the parse worker reports its memory cap
     except Exception as exc:  # any parser failure becomes one readable line
         raise CorpusError(
             f"could not read the {kind}: {type(exc).__name__}: {_first_line(exc)}"
@@ -353,9 +407,9 @@ def _join_blocks(blocks: list[tuple[str, bool]]) -> tuple[str, tuple[tuple[int, 
 # .txt
 
 
-def _load_txt(data: bytes) -> _Parsed:
+def _load_txt(data: bytes) -> Parsed:
     text = _decode_text(data)
-    return _Parsed(text=text, sections=_txt_sections(text))
+    return Parsed(text=text, sections=_txt_sections(text))
 
 
 def _txt_sections(text: str) -> tuple[tuple[int, str], ...]:
@@ -392,7 +446,7 @@ _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
-def _load_md(data: bytes) -> _Parsed:
+def _load_md(data: bytes) -> Parsed:
     text = _decode_text(data)
     match = _FRONT_MATTER.match(text[:_MAX_FRONT_MATTER_CHARS])
     meta = _front_matter(match.group(1)) if match else None
@@ -401,7 +455,7 @@ def _load_md(data: bytes) -> _Parsed:
     meta = meta or {}
     sections = _md_sections(text)
     first_h1 = next((h for o, h in sections if re.match(r" {0,3}#[ \t]", text[o : o + 8])), "")
-    return _Parsed(
+    return Parsed(
         text=text,
         title=meta.get("title", "") or first_h1,
         date=_iso_date(meta.get("date", "")),
@@ -439,7 +493,7 @@ def _md_sections(text: str) -> tuple[tuple[int, str], ...]:
 # .pdf
 
 
-def _load_pdf(data: bytes) -> _Parsed:
+def _load_pdf(data: bytes) -> Parsed:
     import pypdf
     from pypdf.errors import LimitReachedError, PdfReadError
 
@@ -464,7 +518,7 @@ def _load_pdf(data: bytes) -> _Parsed:
     if not any(t.strip() for t in texts):
         raise CorpusError("no extractable text (scanned or empty PDF?); run OCR on it first")
     text, pages = _join_pages(texts)
-    return _Parsed(text=text, title=title, date=created, pages=pages)
+    return Parsed(text=text, title=title, date=created, pages=pages)
 
 
 def _pdf_limits() -> AbstractContextManager[object]:
@@ -562,7 +616,7 @@ _DATE_METAS = frozenset(
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
-def _load_html(data: bytes) -> _Parsed:
+def _load_html(data: bytes) -> Parsed:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(_decode_text(data), "lxml")
@@ -579,7 +633,7 @@ def _load_html(data: bytes) -> _Parsed:
     blocks: list[tuple[str, bool]] = []
     _html_blocks(root, blocks, [])
     text, sections = _join_blocks(blocks)
-    return _Parsed(text=text, title=title, date=created, sections=sections)
+    return Parsed(text=text, title=title, date=created, sections=sections)
 
 
 def _is_hidden(tag: Any) -> bool:
@@ -665,7 +719,7 @@ def _flush(blocks: list[tuple[str, bool]], inline: list[str]) -> None:
 # .docx
 
 
-def _load_docx(data: bytes) -> _Parsed:
+def _load_docx(data: bytes) -> Parsed:
     import docx
 
     _check_docx_zip(data)
@@ -674,7 +728,7 @@ def _load_docx(data: bytes) -> _Parsed:
     _docx_blocks(document, blocks)
     text, sections = _join_blocks(blocks)
     title, created = _docx_properties(document)
-    return _Parsed(text=text, title=title, date=created, sections=sections)
+    return Parsed(text=text, title=title, date=created, sections=sections)
 
 
 def _docx_properties(document: Any) -> tuple[str, str]:

@@ -50,7 +50,9 @@ class Embedder(Embeddings):
 
     @property
     def dimension(self) -> int:
-        return int(self.model.get_sentence_embedding_dimension() or 0)
+        model = self.model
+        get = getattr(model, "get_embedding_dimension", None)  # renamed in sentence-transformers 5
+        return int((get or model.get_sentence_embedding_dimension)() or 0)
 
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         """Vectors in the order of texts. Texts are encoded longest first so that each batch

@@ -62,11 +62,20 @@ def feedback_record(
     }
 
 
-class FeedbackStore:
-    """Appends ratings to `path` (created with its folder on first use)."""
+class FeedbackFullError(RuntimeError):
+    pass
 
-    def __init__(self, path: Path, clock: Clock | None = None) -> None:
+
+class FeedbackStore:
+    """Appends ratings to `path` (created with its folder on first use), up to max_bytes so
+    that people using the app cannot fill the disk; beyond it a rating is refused, not lost
+    silently, and the file is left whole."""
+
+    def __init__(
+        self, path: Path, clock: Clock | None = None, max_bytes: int = 100_000_000
+    ) -> None:
         self.path = path
+        self.max_bytes = max_bytes
         self._clock = clock or (lambda: datetime.now(UTC))
         self._lock = FileLock(str(path.with_name(path.name + ".lock")))
 
@@ -94,6 +103,12 @@ class FeedbackStore:
         line = json.dumps(entry, ensure_ascii=False) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock, self.path.open("a", encoding="utf-8") as f:
+            if f.tell() + len(line.encode("utf-8")) > self.max_bytes:
+                raise FeedbackFullError(
+                    f"the feedback file {self.path.name} has reached its "
+                    f"{self.max_bytes / 1e6:g} MB limit, so this rating was not recorded; an "
+                    "administrator should archive it or raise ASSISTANT_MAX_FEEDBACK_MB"
+                )
             f.write(line)
         return entry
 

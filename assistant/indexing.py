@@ -14,8 +14,9 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from assistant.chunking import ChunkingConfig, SentenceSplitter, TokenCounter, chunk_document
-from assistant.corpus import CorpusError, safe_name, scan_corpus, validate_file
+from assistant.corpus import CorpusError, list_corpus, load_files, safe_name, validate_file
 from assistant.embedding import Embedder, Progress
+from assistant.parse_worker import ParseLimits, ParseWorker
 from assistant.store import ChromaStore, utc_now
 from assistant.types import Chunk, DocRecord, FileError, SourceDoc, SyncReport
 
@@ -46,6 +47,7 @@ class Indexer:
         corpus_dir: Path,
         lock_path: Path,
         max_file_bytes: int,
+        parse_limits: ParseLimits,
         lock_timeout_s: float = 0.0,
     ) -> None:
         if not corpus_dir.is_dir():
@@ -57,6 +59,7 @@ class Indexer:
         self.chunker = chunker
         self.corpus_dir = corpus_dir
         self.max_file_bytes = max_file_bytes
+        self.parse_limits = parse_limits
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(str(lock_path))
         self._lock_timeout = lock_timeout_s
@@ -71,7 +74,8 @@ class Indexer:
         """Validate each file, copy the good ones into the corpus, then sync. A rejected file
         is never left in the corpus."""
         with self._locked():
-            rejected = [e for p in paths if (e := self._copy_in(p)) is not None]
+            with ParseWorker(self.parse_limits) as parse:
+                rejected = [e for p in paths if (e := self._copy_in(p, parse)) is not None]
             return self._sync(False, progress), rejected
 
     def remove(self, doc_id: str) -> bool:
@@ -105,10 +109,15 @@ class Indexer:
         started = time.perf_counter()
         if rebuild:
             self.store.reset()
-        docs, failed = scan_corpus(self.corpus_dir, max_bytes=self.max_file_bytes)
+        files, unreadable = list_corpus(self.corpus_dir, max_bytes=self.max_file_bytes)
         indexed = self.store.documents()
-        todo = [d for d in docs if indexed.get(d.id, _NONE).sha256 != d.sha256]
-        current = {d.id for d in docs}
+        changed = [f for f in files if indexed.get(f.id, _NONE).sha256 != f.sha256]
+        with ParseWorker(self.parse_limits) as parse:
+            todo, failed = load_files(
+                changed, self.corpus_dir, max_bytes=self.max_file_bytes, parse=parse
+            )
+        unchanged = {f.id for f in files} - {f.id for f in changed}
+        current = unchanged | {d.id for d in todo}
         removed = sorted(set(indexed) - current)
         for doc_id in removed:
             self.store.delete_document(doc_id)
@@ -119,8 +128,8 @@ class Indexer:
             added=tuple(d.id for d in todo if d.id not in indexed),
             updated=tuple(d.id for d in todo if d.id in indexed),
             removed=tuple(removed),
-            unchanged=tuple(sorted(current - {d.id for d in todo})),
-            failed=tuple(failed),
+            unchanged=tuple(sorted(unchanged)),
+            failed=tuple(sorted(unreadable + failed, key=lambda e: e.path)),
             chunks_embedded=embedded,
             seconds=time.perf_counter() - started,
         )
@@ -156,7 +165,7 @@ class Indexer:
             [DocRecord(d.id, d.title, d.date, d.sha256, len(cs), now) for d, cs in batch]
         )
 
-    def _copy_in(self, source: Path) -> FileError | None:
+    def _copy_in(self, source: Path, parse: ParseWorker) -> FileError | None:
         try:
             name = safe_name(source.name)
             dest = self.corpus_dir / name
@@ -165,7 +174,7 @@ class Indexer:
                     f"a document named {name} is already in the corpus; remove it first or "
                     "rename the file"
                 )
-            validate_file(source, max_bytes=self.max_file_bytes)
+            validate_file(source, max_bytes=self.max_file_bytes, parse=parse)
             tmp = dest.with_name(f".{name}.uploading")
             shutil.copyfile(source, tmp)
             os.replace(tmp, dest)

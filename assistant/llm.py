@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from assistant.answering import REFUSAL_TEXT, AnswererError, Draft, OnToken
 from assistant.citations import strip_markers
+from assistant.redact import redact_urls
 from assistant.types import Hit, Turn
 
 if TYPE_CHECKING:
@@ -153,7 +154,8 @@ class LLMAnswerer:
     ) -> None:
         self.chat_model = chat_model
         self.name = f"llm:{model_name or getattr(chat_model, 'model_name', 'chat')}"
-        self.where = f"The language model at {base_url}" if base_url else "The language model"
+        shown = redact_urls(base_url) if base_url else ""
+        self.where = f"The language model at {shown}" if shown else "The language model"
         self.timeout_s = timeout_s
         self.history_turns = history_turns
         self.max_turn_chars = max_turn_chars

@@ -12,6 +12,8 @@ from assistant.chunking import ChunkingConfig, pysbd_splitter, tiktoken_counter
 from assistant.config import Settings
 from assistant.embedding import Embedder, Progress
 from assistant.indexing import Chunker, Indexer
+from assistant.parse_worker import ParseLimits
+from assistant.redact import redact_urls
 from assistant.retrieval import HybridRetriever
 from assistant.store import ChromaStore, StoreConfig
 from assistant.types import Answer, DocRecord, FileError, SyncReport, Turn
@@ -57,7 +59,9 @@ class Assistant:
     @property
     def answerer_name(self) -> str:
         s = self.settings
-        return f"LLM {s.llm_model} at {s.llm_base_url}" if s.uses_llm else "offline composer"
+        if not s.uses_llm:
+            return "offline composer"
+        return f"LLM {s.llm_model} at {redact_urls(s.llm_base_url or '')}"
 
 
 def store_config(settings: Settings) -> StoreConfig:
@@ -89,6 +93,7 @@ def build_assistant(settings: Settings, embedder: Embedder | None = None) -> Ass
         settings.corpus_dir,
         lock_dir / ".ingest.lock",
         settings.max_file_bytes,
+        ParseLimits(settings.parse_timeout_s, settings.parse_memory_mb),
     )
     retriever = HybridRetriever(store, embedder, settings.k)
     composer = OfflineComposer(

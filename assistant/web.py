@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 import gradio as gr
 
@@ -43,8 +43,9 @@ from assistant.chain import QuestionError
 from assistant.config import Settings
 from assistant.corpus import SUPPORTED_SUFFIXES
 from assistant.evaluation import EvalError
-from assistant.feedback import FeedbackStore
+from assistant.feedback import FeedbackFullError, FeedbackStore
 from assistant.indexing import IndexBusyError
+from assistant.redact import redact_urls
 from assistant.service import Assistant, build_assistant
 from assistant.types import Answer, Citation, DocRecord, Hit, Turn
 
@@ -62,7 +63,6 @@ NOT_FOUND = "Not found in the documents"
 DOC_HEADERS = ["Title", "Date", "Chunks", "Indexed (UTC)", "Id"]
 EVAL_HEADERS = ["Id", "Category", "Question", "Failures"]
 _MARKERS = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
-_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s<>\"'`]+", re.I)
 _SANS = ["Segoe UI", "Roboto", "Helvetica Neue", "Arial", "Liberation Sans", "DejaVu Sans"]
 _MONO = ["SFMono-Regular", "Menlo", "Consolas", "Liberation Mono", "DejaVu Sans Mono"]
 
@@ -201,23 +201,6 @@ def parse_history(text: str) -> list[Turn]:
             raise ValueError(f"{problem}; turn {i} is not one")
         turns.append(Turn(turn["role"], turn["content"]))
     return turns
-
-
-def redact_urls(text: str) -> str:
-    """Every URL in the text without the parts that can hold a secret (user and password,
-    query, fragment): settings such as the LLM's base URL are shown in the page."""
-
-    def clean(match: re.Match[str]) -> str:
-        parts = urlsplit(match.group(0))
-        try:
-            port = f":{parts.port}" if parts.port else ""
-        except ValueError:
-            port = ""
-        host = parts.hostname or ""
-        host = f"[{host}]" if ":" in host else host
-        return urlunsplit((parts.scheme, host + port, parts.path, "", ""))
-
-    return _URL.sub(clean, text)
 
 
 def without_secrets(answer: Answer) -> Answer:
@@ -368,9 +351,13 @@ class _Handlers:
         rating = "up" if liked is True else "down" if liked is False else "none"
         question, answer = exchanges[turn]
         history = history_turns(exchanges[:turn])
-        self.feedback.record(
-            question, answer, rating, history, conversation=conversation, turn=turn + 1
-        )
+        try:
+            self.feedback.record(
+                question, answer, rating, history, conversation=conversation, turn=turn + 1
+            )
+        except FeedbackFullError as exc:
+            gr.Warning(str(exc))
+            return
         if rating != "none":
             gr.Info("Thank you: your feedback was recorded.", duration=3)
 
@@ -514,7 +501,10 @@ def build_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> gr
     settings = assistant.settings
     h = _Handlers(
         assistant,
-        feedback or FeedbackStore(settings.data_dir / "feedback.jsonl"),
+        feedback
+        or FeedbackStore(
+            settings.data_dir / "feedback.jsonl", max_bytes=int(settings.max_feedback_mb * 1e6)
+        ),
         tempfile.TemporaryDirectory(prefix="assistant-briefs-"),  # removed at exit
     )
     private: dict[str, Any] = {"api_visibility": "private"}  # the public API is `ask` only

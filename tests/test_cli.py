@@ -102,3 +102,19 @@ def test_user_errors_are_one_line(
     lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(lines) == 1 and message in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_unreachable_llm_falls_back_without_showing_its_secrets(env: dict[str, str]) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a loopback port with nothing listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://user:s3cret@127.0.0.1:{port}/v1?api_key=k3y#frag"
+    llm = {**env, "ASSISTANT_LLM_BASE_URL": url, "ASSISTANT_LLM_MAX_RETRIES": "0"}
+    for args in (("ask", "How many people used the CBP One app?"), ("ask", "--json", "Who?")):
+        result = run(llm, *args)
+        assert result.returncode == 0, result.stderr
+        shown = result.stdout + result.stderr
+        assert f"127.0.0.1:{port}/v1" in shown and "could not be reached" in shown
+        assert "s3cret" not in shown and "k3y" not in shown and "frag" not in shown

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.evaluation import load_items, parse_item
-from assistant.feedback import FeedbackStore, feedback_record
+from assistant.feedback import FeedbackFullError, FeedbackStore, feedback_record
 from assistant.types import Answer, Citation, Turn
 
 WHEN = datetime(2026, 11, 28, 10, 30, 5, tzinfo=UTC)
@@ -124,3 +124,15 @@ def test_concurrent_appends_never_interleave(tmp_path: Path) -> None:
     assert len(entries) == threads * per_thread
     assert len({e["id"] for e in entries}) == threads * per_thread
     assert all(e["answer"] == "x" * 20_000 for e in entries)
+
+
+def test_a_full_feedback_file_refuses_ratings_and_stays_whole(tmp_path: Path) -> None:
+    path = tmp_path / "feedback.jsonl"
+    store = FeedbackStore(path, max_bytes=4_000)
+    kept = []
+    with pytest.raises(FeedbackFullError, match="feedback.jsonl has reached its") as refused:
+        for _ in range(1_000):
+            kept.append(store.record(ANSWER.question, ANSWER, "up"))
+    assert "\n" not in str(refused.value) and "ASSISTANT_MAX_FEEDBACK_MB" in str(refused.value)
+    assert 0 < len(kept) < 1_000 and path.stat().st_size <= store.max_bytes
+    assert store.entries() == kept  # every accepted rating is there, none cut in half

@@ -132,3 +132,39 @@ def test_a_document_larger_than_one_chroma_batch(make_assistant: MakeAssistant) 
     vectors = assistant.store.sentence_vectors(c.id for c in assistant.store.iter_chunks())
     assert sum(len(v) for v in vectors.values()) >= 120
     assert all(np.isfinite(v).all() for v in vectors.values())
+
+
+def heavy_html(megabytes: float) -> str:
+    """Real HTML that BeautifulSoup needs seconds and hundreds of MB to parse."""
+    row = "<div><p>Regional <b>labor pathways</b> and <i>asylum</i> capacity.</p></div>\n"
+    return "<html><body>" + row * int(megabytes * 1_000_000 / len(row)) + "</body></html>"
+
+
+def test_a_parse_over_the_time_bound_is_stopped_and_the_rest_ingests(
+    make_assistant: MakeAssistant,
+) -> None:
+    assistant = make_assistant(parse_timeout_s=0.3)
+    corpus = assistant.settings.corpus_dir
+    (corpus / "slow.html").write_text(heavy_html(3))
+    (corpus / "after.md").write_text("# After\n\nThe Andean route has 77 offices.\n")
+    report = assistant.sync()
+    [failure] = report.failed
+    assert failure.path == "slow.html"
+    assert "longer than 0.3 s" in failure.reason and "ASSISTANT_PARSE_TIMEOUT_S" in failure.reason
+    assert "after.md" in report.added  # parsed by a fresh worker after the kill
+    assert "slow.html" not in {c.doc_id for c in assistant.store.iter_chunks()}
+
+
+def test_a_parse_over_the_memory_bound_is_stopped_with_a_clear_reason(
+    make_assistant: MakeAssistant, tmp_path: Path
+) -> None:
+    assistant = make_assistant(parse_memory_mb=100)
+    assistant.sync()
+    big = tmp_path / "upload" / "big.html"
+    big.parent.mkdir()
+    big.write_text(heavy_html(3))
+    report, rejected = assistant.add_files([big])
+    [failure] = rejected
+    assert "more than 100 MB of memory" in failure.reason and "\n" not in failure.reason
+    assert not (assistant.settings.corpus_dir / "big.html").exists()
+    assert not report.changed

@@ -1,0 +1,114 @@
+"""Parse files in a child process bounded in time and memory; an overrun is killed, not waited on.
+
+`with ParseWorker(limits) as parse: doc = load_document(path, corpus, parse=parse)`. One child
+serves a whole sync; after a kill, the next file starts a fresh one. The child is a plain
+`python -m assistant.parse_worker` that imports only the loaders, caps its own address space
+(RLIMIT_AS), and talks to the parent over a socket pair with multiprocessing's Connection.
+"""
+
+from __future__ import annotations
+
+import resource
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from types import TracebackType
+
+from assistant.corpus import CorpusError, Parsed, parse_bytes
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    timeout_s: float = 60.0
+    memory_mb: int = 1024
+
+
+class ParseWorker:
+    def __init__(self, limits: ParseLimits) -> None:
+        self.limits = limits
+        self._child: subprocess.Popen[bytes] | None = None
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> ParseWorker:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __call__(self, suffix: str, data: bytes) -> Parsed:
+        conn = self._connection()
+        conn.send((suffix, data))
+        if not conn.poll(self.limits.timeout_s):
+            self.close()
+            raise CorpusError(
+                f"reading the file took longer than {self.limits.timeout_s:g} s, so it was "
+                "stopped; split or simplify it, or raise ASSISTANT_PARSE_TIMEOUT_S"
+            )
+        try:
+            ok, value = conn.recv()
+        except (EOFError, OSError):  # the child died: the memory cap, or a crashing parser
+            self.close()
+            raise CorpusError(memory_message(self.limits.memory_mb)) from None
+        if not ok:
+            raise CorpusError(value)
+        return value
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        child, self._child = self._child, None
+        if conn is not None:
+            conn.close()
+        if child is not None:
+            child.kill()
+            child.wait()
+
+    def _connection(self) -> Connection:
+        if self._conn is not None and self._child is not None and self._child.poll() is None:
+            return self._conn
+        self.close()
+        mine, theirs = socket.socketpair()
+        command = [sys.executable, "-m", "assistant.parse_worker", str(theirs.fileno())]
+        with theirs:
+            self._child = subprocess.Popen(
+                [*command, str(self.limits.memory_mb)],
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+            )
+        self._conn = Connection(mine.detach())
+        return self._conn
+
+
+def memory_message(memory_mb: int) -> str:
+    return (
+        f"reading the file needed more than {memory_mb} MB of memory, so it was stopped; "
+        "split it, or raise ASSISTANT_PARSE_MEMORY_MB"
+    )
+
+
+def serve(fd: int, memory_mb: int) -> None:
+    """The child's loop: (suffix, data) in, (True, Parsed) or (False, one-line reason) out."""
+    cap = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    conn = Connection(fd)
+    while True:
+        try:
+            suffix, data = conn.recv()
+        except EOFError:
+            return
+        try:
+            reply: tuple[bool, object] = (True, parse_bytes(suffix, data))
+        except CorpusError as exc:
+            reply = (False, str(exc))
+        except MemoryError:
+            reply = (False, memory_message(memory_mb))
+        del data
+        conn.send(reply)
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]), int(sys.argv[2]))
