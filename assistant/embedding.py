@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,8 @@ class Embedder(Embeddings):
         self.batch_size = batch_size
         self.texts_embedded = 0
         self._loaded: Any = None
-        self._cached_query = lru_cache(maxsize=1024)(self._encode_query)
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()  # LRU of query vectors
+        self._queries_lock = threading.Lock()
 
     @property
     def model(self) -> Any:
@@ -71,12 +73,29 @@ class Embedder(Embeddings):
 
     def encode_query(self, text: str) -> np.ndarray:
         """Cached: the chain embeds the same query for retrieval and for answering."""
-        return self._cached_query(text)
+        return self.encode_queries([text])[0]
 
-    def _encode_query(self, text: str) -> np.ndarray:
-        vector = self._encode([text])[0]
-        vector.setflags(write=False)
-        return vector
+    def encode_queries(self, texts: Sequence[str], cache_size: int = 1024) -> list[np.ndarray]:
+        """Vectors of short texts, cached; those not cached go to the model in one call
+        (a multi-part question costs one forward pass, not one per part)."""
+        with self._queries_lock:
+            known = {t: self._queries[t] for t in texts if t in self._queries}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            for text, vector in zip(missing, self._encode(missing), strict=True):
+                vector.setflags(write=False)
+                known[text] = vector
+        with self._queries_lock:
+            for text, vector in known.items():
+                self._queries[text] = vector
+                self._queries.move_to_end(text)
+            while len(self._queries) > cache_size:
+                self._queries.popitem(last=False)
+        return [known[t] for t in texts]
+
+    def clear_query_cache(self) -> None:
+        with self._queries_lock:
+            self._queries.clear()
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         self.texts_embedded += len(texts)

@@ -127,9 +127,9 @@ class HybridRetriever:
         question) whose rankings are fused in, so every part finds its passage."""
         k = k or self.k
         clock = _Clock(timings)
-        vectors = [self.embedder.encode_query(q) for q in (query, *also)]
+        vectors = self.embedder.encode_queries([query, *also])
         clock.lap("embed_ms")
-        dense = [self.store.query(v, self.candidates, doc_ids) for v in vectors]
+        dense = self.store.query_many(vectors, self.candidates, doc_ids)
         clock.lap("dense_ms")
         lexical = self.lexical()
         sparse = [lexical.search(q, self.candidates, doc_ids) for q in (query, *also)]

@@ -201,23 +201,30 @@ class ChromaStore:
         self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None = None
     ) -> list[tuple[Chunk, float]]:
         """Nearest chunks with cosine similarity (1 - distance)."""
+        return self.query_many([vector], n, doc_ids)[0]
+
+    def query_many(
+        self, vectors: Sequence[np.ndarray], n: int, doc_ids: Sequence[str] | None = None
+    ) -> list[list[tuple[Chunk, float]]]:
+        """Nearest chunks for each vector, in one call to Chroma."""
         count = self._chunks.count()
-        if count == 0:
-            return []
+        if count == 0 or not vectors:
+            return [[] for _ in vectors]
         got = self._chunks.query(
-            query_embeddings=[vector],
+            query_embeddings=list(vectors),
             n_results=min(n, count),
             where=_doc_filter(doc_ids),
             include=["documents", "metadatas", "distances"],
         )
-        rows = zip(
-            got["ids"][0],
-            got["documents"][0],
-            got["metadatas"][0],
-            got["distances"][0],
-            strict=True,
-        )
-        return [(_chunk(cid, text, meta), 1.0 - float(dist)) for cid, text, meta, dist in rows]
+        return [
+            [
+                (_chunk(cid, text, meta), 1.0 - float(dist))
+                for cid, text, meta, dist in zip(ids, texts, metas, dists, strict=True)
+            ]
+            for ids, texts, metas, dists in zip(
+                got["ids"], got["documents"], got["metadatas"], got["distances"], strict=True
+            )
+        ]
 
     def iter_chunks(self, page: int = 5000) -> Iterator[Chunk]:
         offset = 0

@@ -130,7 +130,7 @@ def test_a_full_feedback_file_refuses_ratings_and_stays_whole(tmp_path: Path) ->
     path = tmp_path / "feedback.jsonl"
     store = FeedbackStore(path, max_bytes=4_000)
     kept = []
-    with pytest.raises(FeedbackFullError, match="feedback.jsonl has reached its") as refused:
+    with pytest.raises(FeedbackFullError, match=r"feedback\.jsonl has reached its") as refused:
         for _ in range(1_000):
             kept.append(store.record(ANSWER.question, ANSWER, "up"))
     assert "\n" not in str(refused.value) and "ASSISTANT_MAX_FEEDBACK_MB" in str(refused.value)

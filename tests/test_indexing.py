@@ -168,3 +168,18 @@ def test_a_parse_over_the_memory_bound_is_stopped_with_a_clear_reason(
     assert "more than 100 MB of memory" in failure.reason and "\n" not in failure.reason
     assert not (assistant.settings.corpus_dir / "big.html").exists()
     assert not report.changed
+
+
+def test_query_vectors_are_embedded_together_and_cached(embedder) -> None:  # type: ignore[no-untyped-def]
+    """The parts of a multi-part question go to the model in one call; each vector is what
+    embedding the text alone gives, and a second ask embeds nothing."""
+    parts = [f"Which country pledged funds in round {n}?" for n in range(3)]
+    embedder.clear_query_cache()
+    before = embedder.texts_embedded
+    together = embedder.encode_queries([parts[0], *parts, parts[1]])
+    assert embedder.texts_embedded - before == 3  # repeats embedded once
+    assert embedder.encode_queries(parts) and embedder.texts_embedded - before == 3
+    embedder.clear_query_cache()
+    alone = [embedder.encode_query(p) for p in parts]
+    assert np.allclose(np.vstack(together[1:4]), np.vstack(alone), atol=1e-5)
+    assert np.array_equal(together[0], together[1]) and np.array_equal(together[4], together[2])

@@ -90,6 +90,8 @@ def test_records_chunks_and_sentences_round_trip(config: StoreConfig) -> None:
     [(best, similarity)] = store.query(unit(1), 1)
     assert best == chunk("alpha.md", 1, "Alpha two.") and similarity == pytest.approx(1.0)
     assert [c.doc_id for c, _ in store.query(unit(1), 5, doc_ids=["beta.md"])] == ["beta.md"]
+    nearest = store.query_many([unit(2), unit(0)], 1)  # one Chroma call, one ranking each
+    assert [[c.id for c, _ in ranked] for ranked in nearest] == [["beta.md#0"], ["alpha.md#0"]]
     vectors = store.sentence_vectors(["alpha.md#0", "beta.md#0"])
     assert {k: v.shape for k, v in vectors.items()} == {"alpha.md#0": (1, 8), "beta.md#0": (1, 8)}
     store.delete_document("alpha.md")
