@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test test-fast lint chromium eval
+.PHONY: install run test test-fast lint chromium eval bench
 
 $(BIN)/assistant: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,6 @@ lint: install
 
 eval: install
 	HF_HUB_OFFLINE=1 $(BIN)/assistant eval
+
+bench: install
+	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks

@@ -16,6 +16,7 @@ from assistant.support import (
     PassageTerms,
     answerable_sentence,
     quantities,
+    states_rate,
     unmentioned,
     unspecific,
 )
@@ -186,8 +187,8 @@ class OfflineComposer:
     ) -> bool:
         """Refuse when the best sentence scores low; when the question names something the
         passages never mention (or, for how-many and who questions, the answering sentence
-        does not); when a which/who question is answered only with "some ..."; or when a
-        how-many question gets no new quantity."""
+        does not); when a rate question's answer gives no rate; when a which/who question is
+        answered only with "some ..."; or when a how-many question gets no new quantity."""
         if not chosen:
             return True
         passages = PassageTerms.of(h.chunk.text for h in hits)
@@ -198,6 +199,8 @@ class OfflineComposer:
         pointed = questions.wants_number(question) or questions.wants_person(question)
         if pointed and unmentioned(questions.names(question), "", answering):
             return True  # "How many Ecuadorians ...?" answered by a count of everyone
+        if questions.wants_rate(question) and not states_rate(answering.text):
+            return True  # "What is the interest rate ...?" answered by the loan's amount
         if best < self.config.refusal_threshold:
             return True
         if unspecific(question, chosen[0].sentence.text):

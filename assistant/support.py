@@ -70,6 +70,19 @@ def unmentioned(names: Iterable[str], question: str, terms: PassageTerms) -> lis
     return [n for n in asked if n.lower() not in covered and not mentioned(n, terms)]
 
 
+_RATE = re.compile(
+    r"%|\bper ?cent\b|\bpercentage\b|\bbasis points?\b|\brates?\b|\bper (?:day|week|month|"
+    r"year|annum|capita|person|head|hour)\b|\b\d[\d,.]*\s+(?:in|out of) (?:every )?\d|\b(?:half|"
+    r"thirds?|quarters?|fifths?|tenths?)\b",
+    re.I,
+)
+
+
+def states_rate(sentence: str) -> bool:
+    """The sentence gives a rate, a percentage or a fraction (what a rate question needs)."""
+    return bool(_RATE.search(sentence))
+
+
 _WHICH = re.compile(r"^\s*(?:which|who)\s+((?:[\w-]+\s+)?[\w-]+)", re.I)
 _UNSPECIFIC = re.compile(
     r"\b(?:some|certain|several|various)\s+(?:of\s+(?:its|the|their)\s+)?((?:[\w-]+\s+)?[\w-]+)",

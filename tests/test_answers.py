@@ -174,6 +174,25 @@ def test_a_document_filter_limits_the_passages(shipped: Assistant) -> None:
         shipped.sync()
 
 
+def test_a_rate_question_needs_a_rate_in_its_answer(shipped: Assistant) -> None:
+    """Asked for a rate, a sentence that gives only an amount is no answer; once a document
+    states the rate, it is the answer."""
+    question = "What is the interest rate on the DFC loan to Cosami?"
+    assert shipped.ask(question).refused  # the fact sheet gives the loan, not its rate
+    corpus = shipped.settings.corpus_dir
+    (corpus / "terms.md").write_text(
+        "# Loan terms\n\nThe DFC loan to Cosami carries an interest rate of 4.2 percent a year.\n",
+        encoding="utf-8",
+    )
+    try:
+        shipped.sync()
+        answer = shipped.ask(question)
+        assert not answer.refused and "4.2 percent" in answer.text and cited(answer, "4.2")
+    finally:
+        (corpus / "terms.md").unlink()
+        shipped.sync()
+
+
 def test_the_langchain_retriever_edge_returns_documents(shipped: Assistant) -> None:
     from assistant.retrieval import LangChainRetriever
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant import questions
-from assistant.support import PassageTerms, quantities, unmentioned, unspecific
+from assistant.support import PassageTerms, quantities, states_rate, unmentioned, unspecific
 from assistant.types import Turn
 
 HISTORY = [Turn("user", "What did Canada commit to?"), Turn("assistant", "Canada ...")]
@@ -39,6 +39,16 @@ def test_kinds_of_answer() -> None:
     assert questions.wants_number("How many people used CBP One?")
     assert not questions.wants_number("Who led the delegation?")
     assert questions.wants_list("What are the three pillars?")
+    assert questions.wants_rate("What is the interest rate on the loan?")
+    assert questions.wants_rate("What percentage of applicants were approved?")
+    assert not questions.wants_rate("How many people were resettled?")
+
+
+def test_a_rate_is_stated_as_a_percentage_a_rate_or_a_fraction() -> None:
+    assert states_rate("The loan carries 4.5% interest.")
+    assert states_rate("Approvals rose to 62 percent.")
+    assert states_rate("One in five applicants, about a third, were children.")
+    assert not states_rate("DFC provided a $1 million loan to Cosami in 2023.")
 
 
 def test_quantities_skip_dates_and_years() -> None:
