@@ -29,6 +29,7 @@ CASES = [
     ("What partnership did the United States and Costa Rica create?", "Biometric Data Sharing"),
     ("How many migrants from the Americas did Canada commit to welcome?", "15,000"),
     ("humane border management", "border management"),
+    ("What is the app for asylum appointments?", "CBP One mobile application"),
 ]
 
 
