@@ -35,9 +35,10 @@ def resolve_model(name: str) -> str:
 class Embedder(Embeddings):
     """Normalised embeddings (cosine = dot product). Counts the texts it embeds."""
 
-    def __init__(self, model_name: str, batch_size: int = 32) -> None:
+    def __init__(self, model_name: str, batch_size: int = 32, cached_queries: int = 1024) -> None:
         self.model_name = model_name
         self.batch_size = batch_size
+        self.cached_queries = cached_queries
         self.texts_embedded = 0
         self._loaded: Any = None
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()  # LRU of query vectors
@@ -75,7 +76,7 @@ class Embedder(Embeddings):
         """Cached: the chain embeds the same query for retrieval and for answering."""
         return self.encode_queries([text])[0]
 
-    def encode_queries(self, texts: Sequence[str], cache_size: int = 1024) -> list[np.ndarray]:
+    def encode_queries(self, texts: Sequence[str]) -> list[np.ndarray]:
         """Vectors of short texts, cached; those not cached go to the model in one call
         (a multi-part question costs one forward pass, not one per part)."""
         with self._queries_lock:
@@ -89,7 +90,7 @@ class Embedder(Embeddings):
             for text, vector in known.items():
                 self._queries[text] = vector
                 self._queries.move_to_end(text)
-            while len(self._queries) > cache_size:
+            while len(self._queries) > self.cached_queries:
                 self._queries.popitem(last=False)
         return [known[t] for t in texts]
 

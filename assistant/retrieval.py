@@ -127,12 +127,13 @@ class HybridRetriever:
         question) whose rankings are fused in, so every part finds its passage."""
         k = k or self.k
         clock = _Clock(timings)
-        vectors = self.embedder.encode_queries([query, *also])
+        queries = [query, *also]
+        vectors = self.embedder.encode_queries(queries)
         clock.lap("embed_ms")
         dense = self.store.query_many(vectors, self.candidates, doc_ids)
         clock.lap("dense_ms")
         lexical = self.lexical()
-        sparse = [lexical.search(q, self.candidates, doc_ids) for q in (query, *also)]
+        sparse = [lexical.search(q, self.candidates, doc_ids) for q in queries]
         clock.lap("lexical_ms")
         hits = fuse(dense, sparse, k)
         clock.lap("fusion_ms")
