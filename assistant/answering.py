@@ -41,6 +41,7 @@ class Draft:
     notice: str = ""
     answerer: str = "offline"
     flagged: bool = False
+    refusal_reason: str = ""  # the named check that refused; "" when answered
 
 
 class Answerer(Protocol):
@@ -101,8 +102,9 @@ class OfflineComposer:
         chosen, best = self._select(
             question, query, questions.sub_queries(question, query), candidates
         )
-        if self._refuse(question, query, hits, chosen, best):
-            return Draft(REFUSAL_TEXT, refused=True)
+        reason = self._refuse(question, query, hits, chosen, best)
+        if reason:
+            return Draft(REFUSAL_TEXT, refused=True, refusal_reason=reason)
         text = " ".join(f"{c.sentence.text} [{c.hit_index + 1}]" for c in chosen)
         if on_token:
             on_token(text)
@@ -184,31 +186,33 @@ class OfflineComposer:
         hits: Sequence[Hit],
         chosen: list[_Candidate],
         best: float,
-    ) -> bool:
+    ) -> str:
         """Refuse when the best sentence scores low; when the question names something the
         passages never mention (or, for how-many and who questions, the answering sentence
         does not); when a rate question's answer gives no rate; when a which/who question is
-        answered only with "some ..."; or when a how-many question gets no new quantity."""
+        answered only with "some ..."; or when a how-many question gets no new quantity.
+        Returns the name of the check that refused, or "" to answer."""
         if not chosen:
-            return True
+            return "no_passage"
         passages = PassageTerms.of(h.chunk.text for h in hits)
         if unmentioned(questions.names(query), query, passages):
-            return True
+            return "name_not_in_passages"
         multi = len(questions.split_parts(question)) > 1
         answering = PassageTerms.of(c.sentence.text for c in (chosen if multi else chosen[:1]))
         pointed = questions.wants_number(question) or questions.wants_person(question)
         if pointed and unmentioned(questions.names(question), "", answering):
-            return True  # "How many Ecuadorians ...?" answered by a count of everyone
+            return "name_not_in_answer"  # "How many Ecuadorians ...?" answered by everyone's count
         if questions.wants_rate(question) and not states_rate(answering.text):
-            return True  # "What is the interest rate ...?" answered by the loan's amount
+            return "no_rate"  # "What is the interest rate ...?" answered by the loan's amount
         if best < self.config.refusal_threshold:
-            return True
+            return "low_support"
         if unspecific(question, chosen[0].sentence.text):
-            return True
+            return "unspecific"
         if questions.wants_number(question):
             asked = set(quantities(question))
-            return not any(set(quantities(c.sentence.text)) - asked for c in chosen[:1])
-        return False
+            if not any(set(quantities(c.sentence.text)) - asked for c in chosen[:1]):
+                return "no_number"
+        return ""
 
 
 _ANAPHOR = re.compile(r"^(?:(?:The|This|These|Those|Such)\s+([a-z]+)|It|Its|They|Their)\b")

@@ -164,11 +164,14 @@ class AnswerChain:
                 else ""
             ),
             unsupported=checked.unsupported,
+            refusal_reason=(draft.refusal_reason or "no_verified_citation") if refused else "",
         )
 
     def _offline(self, s: _State, notice: str) -> Draft:
         d = self.fallback.draft(s.question, s.query, s.hits, s.history)
-        return Draft(d.text, d.refused, notice=notice, answerer="offline")
+        return Draft(
+            d.text, d.refused, notice=notice, answerer="offline", refusal_reason=d.refusal_reason
+        )
 
 
 class _timed:

@@ -202,11 +202,15 @@ class LLMAnswerer:
         on_token: OnToken | None = None,
     ) -> Draft:
         if not hits:
-            return Draft(REFUSAL_TEXT, refused=True, answerer=self.name)
+            return Draft(
+                REFUSAL_TEXT, refused=True, answerer=self.name, refusal_reason="no_passage"
+            )
         raw = self._generate(self.messages(question, query, hits, history), on_token)
         text = sanitise(raw)
         if _NOT_FOUND.search(text):
-            return Draft(REFUSAL_TEXT, refused=True, answerer=self.name)
+            return Draft(
+                REFUSAL_TEXT, refused=True, answerer=self.name, refusal_reason="model_not_found"
+            )
         if not text:
             raise AnswererError(f"{self.where} sent an empty reply.")
         return Draft(text, refused=False, answerer=self.name)

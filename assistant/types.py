@@ -94,6 +94,7 @@ class Answer:
     answerer: str = "offline"
     notice: str = ""  # one line for the user, e.g. the LLM failed and the offline answer is shown
     unsupported: tuple[str, ...] = ()  # sentences dropped because no citation supported them
+    refusal_reason: str = ""  # the named check that refused (empty when answered)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
