@@ -10,6 +10,7 @@ from assistant.answering import Answerer, ComposerConfig, OfflineComposer
 from assistant.chain import AnswerChain
 from assistant.chunking import ChunkingConfig, pysbd_splitter, tiktoken_counter
 from assistant.config import Settings
+from assistant.documents import DocumentFile, DocumentView, document_file, document_view
 from assistant.embedding import Embedder, Progress
 from assistant.indexing import Chunker, Indexer
 from assistant.parse_worker import ParseLimits
@@ -55,6 +56,17 @@ class Assistant:
 
     def documents(self) -> list[DocRecord]:
         return sorted(self.store.documents().values(), key=lambda r: r.doc_id)
+
+    def document_file(self, doc_id: str) -> DocumentFile:
+        """The original file of an indexed document, by id only (DocumentNotFoundError)."""
+        return document_file(self.settings.corpus_dir, doc_id, self.store.documents())
+
+    def document(self, doc_id: str) -> DocumentView:
+        """An indexed document's text and metadata, for a viewer (DocumentNotFoundError)."""
+        indexed = self.store.documents()
+        return document_view(
+            self.settings.corpus_dir, doc_id, indexed, max_bytes=self.settings.max_file_bytes
+        )
 
     @property
     def answerer_name(self) -> str:
