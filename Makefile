@@ -5,7 +5,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test test-fast lint chromium eval bench
+AXE := tests/axe/node_modules/axe-core/axe.min.js
+
+.PHONY: install run test test-fast lint chromium axe eval bench
 
 $(BIN)/assistant: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +25,15 @@ run: install
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
-test: install chromium
+# axe-core for the accessibility checks, from the npm registry into tests/axe (pinned, locked).
+$(AXE): tests/axe/package.json tests/axe/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq npm; }
+	npm ci --prefix tests/axe --no-audit --no-fund --silent
+	touch $@
+
+axe: $(AXE)
+
+test: install chromium axe
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 test-fast: install
