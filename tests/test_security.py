@@ -71,6 +71,7 @@ ANSWER_KEYS = {
     "citations",
     "hits",
     "refused",
+    "refusal_reason",
     "timings",
     "answerer",
     "notice",

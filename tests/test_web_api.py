@@ -34,6 +34,7 @@ ANSWER_KEYS = {
     "citations",
     "hits",
     "refused",
+    "refusal_reason",
     "timings",
     "answerer",
     "notice",
