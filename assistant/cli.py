@@ -5,30 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
+from assistant.errors import UserError, run_for_user
+from assistant.progress import progress_bar
 from assistant.types import Answer, SyncReport, Turn
-
-
-class UserError(Exception):
-    """A problem the user can fix; printed as one line."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    try:
-        return int(args.run(args) or 0)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:  # one line for the user, never a stack trace
-        if not _is_user_error(exc):
-            raise
-        print(f"error: {_one_line(exc)}", file=sys.stderr)
-        return 2
+    return run_for_user(lambda: args.run(args))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,14 +62,14 @@ def _assistant(sync: bool = False) -> Any:
 
     assistant = build_assistant(Settings())
     if sync:
-        _print_report(assistant.sync(progress=_progress_bar()))
+        _print_report(assistant.sync(progress=progress_bar()))
     return assistant
 
 
 def _ingest(args: argparse.Namespace) -> int:
     from assistant.service import build_assistant
 
-    report = build_assistant(Settings()).sync(args.rebuild, progress=_progress_bar())
+    report = build_assistant(Settings()).sync(args.rebuild, progress=progress_bar())
     return _print_report(report)
 
 
@@ -102,7 +91,7 @@ def _docs_add(args: argparse.Namespace) -> int:
     for p in missing:
         print(f"error: {p}: no such file", file=sys.stderr)
     found = [p for p in args.paths if p.is_file()]
-    report, rejected = build_assistant(Settings()).add_files(found, progress=_progress_bar())
+    report, rejected = build_assistant(Settings()).add_files(found, progress=progress_bar())
     for err in rejected:
         print(f"rejected: {err}", file=sys.stderr)
     code = _print_report(report)
@@ -122,7 +111,7 @@ def _ask(args: argparse.Namespace) -> int:
     history = _load_history(args.history) if args.history else []
     assistant = _assistant()
     if not assistant.documents():
-        _print_report(assistant.sync(progress=_progress_bar()), quiet=True)
+        _print_report(assistant.sync(progress=progress_bar()), quiet=True)
     answer = assistant.ask(args.question, history, k=args.k, doc_ids=args.doc)
     print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer))
     return 0
@@ -175,49 +164,3 @@ def _print_report(report: SyncReport, quiet: bool = False) -> int:
     if not quiet:
         print(report.summary())
     return 1 if report.failed else 0
-
-
-def _progress_bar() -> Callable[[int, int], None]:
-    from tqdm import tqdm
-
-    bar: dict[str, Any] = {}
-
-    def update(done: int, total: int) -> None:
-        if "bar" not in bar:
-            bar["bar"] = tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr)
-        bar["bar"].update(done - bar["bar"].n)
-        if done >= total:
-            bar.pop("bar").close()
-
-    return update
-
-
-def _is_user_error(exc: Exception) -> bool:
-    from pydantic import ValidationError
-
-    from assistant.chain import QuestionError
-    from assistant.embedding import EmbeddingModelError
-    from assistant.indexing import IndexBusyError
-    from assistant.store import StoreError
-
-    known = (
-        UserError,
-        QuestionError,
-        EmbeddingModelError,
-        IndexBusyError,
-        StoreError,
-        ValidationError,
-        FileNotFoundError,
-        PermissionError,
-    )
-    return isinstance(exc, known)
-
-
-def _one_line(exc: Exception) -> str:
-    from pydantic import ValidationError
-
-    if isinstance(exc, ValidationError):
-        e = exc.errors()[0]
-        return f"setting ASSISTANT_{str(e['loc'][0]).upper() if e['loc'] else ''}: {e['msg']}"
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

@@ -6,7 +6,7 @@ import importlib.util
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +14,8 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.config import DEFAULT_MODEL
+from assistant.progress import Progress as Progress  # (texts done, total); re-exported
 
-Progress = Callable[[int, int], None]  # (texts done, total)
 _BUNDLED = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 
 

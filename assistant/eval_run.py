@@ -10,9 +10,9 @@ from typing import Protocol
 from assistant.chain import QuestionError
 from assistant.config import Settings
 from assistant.evaluation import EvalError, EvalItem, EvalRun, Outcome, RunInfo
+from assistant.progress import Progress
 from assistant.types import Answer, Turn
 
-Progress = Callable[[int, int], None]  # (questions done, total)
 Clock = Callable[[], float]  # seconds, monotonic
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
+from assistant.progress import progress_bar
 
 if TYPE_CHECKING:
     from assistant.reports import Threshold
@@ -58,7 +59,7 @@ def add_eval_command(sub: Any) -> None:
 
 
 def eval_command(args: argparse.Namespace) -> int:
-    from assistant.cli import UserError
+    from assistant.errors import UserError
     from assistant.evaluation import EvalError
 
     try:
@@ -90,7 +91,7 @@ def _eval(args: argparse.Namespace) -> int:
             assistant,
             items,
             args.k,
-            _progress_bar("evaluating", "question"),
+            progress_bar("evaluating", "question"),
             questions_file=str(questions),
         )
     report = score_run(run)
@@ -105,7 +106,7 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _check_args(args: argparse.Namespace) -> None:
-    from assistant.cli import UserError
+    from assistant.errors import UserError
 
     if args.k is not None and not 0 < args.k <= 50:
         raise UserError(f"--k must be between 1 and 50, not {args.k}")
@@ -140,7 +141,7 @@ def _assistant(settings: Settings, corpus: Path | None) -> Iterator[Assistant]:
 
 
 def _sync_and_warm_up(assistant: Assistant) -> None:
-    report = assistant.sync(progress=_progress_bar("embedding", "chunk"))
+    report = assistant.sync(progress=progress_bar("embedding", "chunk"))
     for err in report.failed:
         print(f"failed: {err}", file=sys.stderr)
     print(report.summary(), file=sys.stderr)
@@ -166,19 +167,3 @@ def _gate(data: dict[str, Any], thresholds: list[Threshold]) -> bool:
     for line in problems:
         print(f"fail-under: {line}", file=sys.stderr)
     return bool(problems)
-
-
-def _progress_bar(desc: str, unit: str) -> Callable[[int, int], None]:
-    from tqdm import tqdm
-
-    bar: dict[str, Any] = {}
-
-    def update(done: int, total: int) -> None:
-        if "bar" not in bar:
-            bar["bar"] = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr)
-        bar["bar"].n = done
-        bar["bar"].refresh()
-        if done >= total:
-            bar.pop("bar").close()
-
-    return update

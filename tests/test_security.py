@@ -43,19 +43,11 @@ from gradio_client import Client
 from replay_server import ReplayServer
 
 from assistant.config import Settings
+from assistant.redact import redact_urls
 from assistant.types import Answer
-from assistant.web import (
-    _REMOTE,
-    BUSY,
-    GatePolicy,
-    LoginThrottle,
-    _host_name,
-    _unquoted,
-    blocked_paths,
-    exposure_warnings,
-    redact_urls,
-    without_secrets,
-)
+from assistant.web.gate import _REMOTE, BUSY, GatePolicy, LoginThrottle, _host_name, _unquoted
+from assistant.web.launch import blocked_paths, exposure_warnings
+from assistant.web.render import without_secrets
 
 server = pytest.mark.server
 browser = pytest.mark.browser
@@ -79,6 +71,7 @@ ANSWER_KEYS = {
     "citations",
     "hits",
     "refused",
+    "refusal_reason",
     "timings",
     "answerer",
     "notice",

@@ -19,14 +19,9 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from assistant.types import Answer, Chunk, Citation, Hit
-from assistant.web import (
-    answer_html,
-    chat_messages,
-    history_turns,
-    parse_history,
-    passage_html,
-    sources_html,
-)
+from assistant.web.api import parse_history
+from assistant.web.chat import history_turns
+from assistant.web.render import answer_html, chat_messages, passage_html, sources_html
 
 server = pytest.mark.server
 
@@ -39,6 +34,7 @@ ANSWER_KEYS = {
     "citations",
     "hits",
     "refused",
+    "refusal_reason",
     "timings",
     "answerer",
     "notice",

@@ -1,0 +1,57 @@
+"""User-facing errors: the exception for a problem the user can fix, and the one place that
+turns such problems into one line on stderr (for the CLI and `python app.py` alike)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line."""
+
+
+def run_for_user(run: Callable[[], int | None]) -> int:
+    """Run a command; its exit code, or 2 with one line for a problem the user can fix (never a
+    stack trace), or 130 when interrupted."""
+    try:
+        return int(run() or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one line for the user, never a stack trace
+        if not is_user_error(exc):
+            raise
+        print(f"error: {one_line(exc)}", file=sys.stderr)
+        return 2
+
+
+def is_user_error(exc: Exception) -> bool:
+    from pydantic import ValidationError
+
+    from assistant.chain import QuestionError
+    from assistant.embedding import EmbeddingModelError
+    from assistant.indexing import IndexBusyError
+    from assistant.store import StoreError
+
+    known = (
+        UserError,
+        QuestionError,
+        EmbeddingModelError,
+        IndexBusyError,
+        StoreError,
+        ValidationError,
+        FileNotFoundError,
+        PermissionError,
+    )
+    return isinstance(exc, known)
+
+
+def one_line(exc: Exception) -> str:
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        e = exc.errors()[0]
+        return f"setting ASSISTANT_{str(e['loc'][0]).upper() if e['loc'] else ''}: {e['msg']}"
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
