@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
 
 from assistant.chain import QuestionError
 from assistant.config import Settings
-from assistant.evaluation import EvalError, EvalItem, EvalRun, Outcome, RunInfo
+from assistant.evaluation import ALL_SPLITS, EvalError, EvalItem, EvalRun, Outcome, RunInfo
 from assistant.progress import Progress
 from assistant.types import Answer, Turn
 
@@ -34,11 +35,14 @@ def run_eval(
     progress: Progress | None = None,
     *,
     questions_file: str = "",
+    split: str = ALL_SPLITS,
+    question_set: str = "",
     run_id: str | None = None,
     clock: Clock = time.perf_counter,
 ) -> EvalRun:
     """Ask every item in order (with its history) and time each `ask`; k defaults to the
-    assistant's settings. Raises EvalError naming the question when one cannot be asked."""
+    assistant's settings. `split` and `question_set` only label the run: the caller chooses
+    the items. Raises EvalError naming the question when one cannot be asked."""
     k = k or assistant.settings.k
     if progress:
         progress(0, len(items))
@@ -49,7 +53,7 @@ def run_eval(
             progress(done, len(items))
     now = datetime.now(UTC)
     info = run_info(assistant, k, questions_file, run_id or new_run_id(now), now, len(items))
-    return EvalRun(info, tuple(outcomes))
+    return EvalRun(replace(info, split=split, question_set=question_set), tuple(outcomes))
 
 
 def ask_item(assistant: Asker, item: EvalItem, k: int, clock: Clock = time.perf_counter) -> Outcome:

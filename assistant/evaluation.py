@@ -6,7 +6,11 @@ the questions through an assistant lives in `eval_run.py`; writing reports in `r
 Per question, each metric is a number or None (not applicable); an aggregate is the mean over
 the questions where it applies, and 0.0 when none does (the count of questions that applied is
 kept beside it, so 0.0-because-empty can be told apart). Per question, `refusal_rate` is 1 when
-an unanswerable question was refused and `false_refusal_rate` is 1 when an answerable one was.
+an unanswerable question was refused and `false_refusal_rate` is 1 when an answerable one was;
+a report also counts both kinds of refusal by the answer's `refusal_reason`.
+
+An item may carry a "split" ("dev" to tune on, "test" to report on); `select_split` keeps the
+items of one split, and an item without a split belongs to every split.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import re
 import string
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +46,9 @@ LOWER_IS_BETTER = frozenset({"false_refusal_rate"}) | LATENCY_METRICS
 MEAN_METRICS: tuple[str, ...] = tuple(m for m in METRICS if m not in LATENCY_METRICS)
 
 _REQUIRED = ("id", "question", "answer", "facts", "evidence", "answerable", "category")
+SPLITS: tuple[str, ...] = ("dev", "test")
+ALL_SPLITS = "all"  # every item, whatever its split
+UNSPECIFIED_REASON = "unspecified"  # a refusal whose answer names no reason
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCTUATION = str.maketrans("", "", string.punctuation)
 
@@ -64,6 +71,7 @@ class EvalItem:
     answerable: bool
     category: str
     history: tuple[Turn, ...] = ()
+    split: str = ""  # "dev", "test", or "" for an item that belongs to every split
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,8 @@ class RunInfo:
     chunk_overlap_tokens: int
     date: str  # ISO 8601, UTC
     questions: int
+    split: str = ALL_SPLITS  # which split of the file was asked
+    question_set: str = ""  # a named set (e.g. "realistic"), "" for a file given directly
 
 
 @dataclass(frozen=True)
@@ -126,6 +136,8 @@ class Report:
     questions: tuple[QuestionScore, ...]
     overall: Summary
     by_category: Mapping[str, Summary]
+    refusals_by_reason: Mapping[str, int] = field(default_factory=dict)  # unanswerable, refused
+    false_refusals_by_reason: Mapping[str, int] = field(default_factory=dict)  # answerable
 
 
 # --- definition: loading and validating a question set ------------------------------------
@@ -187,6 +199,7 @@ def parse_item(line: str) -> EvalItem:
         answerable=raw["answerable"],
         category=_text(raw, "category"),
         history=_history(raw.get("history", [])),
+        split=_split(raw.get("split", "")),
     )
 
 
@@ -219,6 +232,26 @@ def _facts(value: Any) -> tuple[Fact, ...]:
             raise ValueError("'facts' has an empty list of alternatives")
         facts.append(_texts(alternatives, "facts"))
     return tuple(facts)
+
+
+def _split(value: Any) -> str:
+    if value == "" or value in SPLITS:
+        return str(value)
+    raise ValueError(f"'split' must be {' or '.join(repr(s) for s in SPLITS)}, not {value!r}")
+
+
+def select_split(items: Sequence[EvalItem], split: str, source: str = "") -> list[EvalItem]:
+    """The items of one split ("all" keeps every item); items without a split are in every
+    split. EvalError when the split is unknown or holds no question."""
+    if split == ALL_SPLITS:
+        return list(items)
+    if split not in SPLITS:
+        choices = ", ".join((*SPLITS, ALL_SPLITS))
+        raise EvalError(f"unknown split {split!r}; choose one of {choices}")
+    chosen = [item for item in items if item.split in (split, "")]
+    if not chosen:
+        raise EvalError(f"{source or 'the questions file'}: no questions in split {split!r}")
+    return chosen
 
 
 def _history(value: Any) -> tuple[Turn, ...]:
@@ -458,9 +491,27 @@ def summarize(scores: Sequence[QuestionScore]) -> Summary:
     return Summary(metrics, counts)
 
 
+def refusals_by_reason(scores: Sequence[QuestionScore], answerable: bool) -> dict[str, int]:
+    """How many refused answers name each reason, among answerable questions (false refusals)
+    or unanswerable ones (right refusals); most frequent first, then by name."""
+    reasons = Counter(
+        s.answer.refusal_reason or UNSPECIFIED_REASON
+        for s in scores
+        if s.answer.refused and s.item.answerable == answerable
+    )
+    return dict(sorted(reasons.items(), key=lambda pair: (-pair[1], pair[0])))
+
+
 def score_run(run: EvalRun) -> Report:
     """Score every question of a run, then aggregate overall and per category (sorted)."""
     scores = tuple(score_question(o.item, o.answer, o.latency_ms, run.info.k) for o in run.outcomes)
     categories = sorted({s.item.category for s in scores})
     by_category = {c: summarize([s for s in scores if s.item.category == c]) for c in categories}
-    return Report(run.info, scores, summarize(scores), by_category)
+    return Report(
+        run.info,
+        scores,
+        summarize(scores),
+        by_category,
+        refusals_by_reason=refusals_by_reason(scores, answerable=False),
+        false_refusals_by_reason=refusals_by_reason(scores, answerable=True),
+    )

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
+from assistant.evaluation import ALL_SPLITS, SPLITS
 from assistant.progress import progress_bar
 
 if TYPE_CHECKING:
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from assistant.service import Assistant
 
 _EPILOG = """\
+--set NAME evaluates the set in evals/NAME/ (questions.jsonl, and corpus/ indexed into a
+temporary index); --questions and --corpus override either part. --split dev|test keeps the
+items of one split (items without a split belong to every split); the default is all.
 --fail-under METRIC=VALUE fails (exit 1) when the metric is below VALUE; for the lower-is-better
 metrics (false_refusal_rate, latency_p50_ms, latency_p95_ms) VALUE is a ceiling instead, failing
 when the metric is above it. --compare fails when a metric is worse than the old report's by more
@@ -41,6 +45,18 @@ def add_eval_command(sub: Any) -> None:
     p.add_argument("--questions", type=Path, help="JSONL set (default: evals/questions.jsonl)")
     p.add_argument(
         "--corpus", type=Path, help="evaluate on this folder, indexed into a temporary index"
+    )
+    p.add_argument(
+        "--set",
+        dest="question_set",
+        metavar="NAME",
+        help="a named set: evals/NAME/questions.jsonl over evals/NAME/corpus (e.g. realistic)",
+    )
+    p.add_argument(
+        "--split",
+        choices=(*SPLITS, ALL_SPLITS),
+        default=ALL_SPLITS,
+        help="ask only the questions of this split (default: all)",
     )
     p.add_argument("--k", type=int, help="passages to retrieve (default: the setting)")
     p.add_argument("--out", type=Path, help="report folder (default: evals/reports/<run-id>)")
@@ -70,7 +86,7 @@ def eval_command(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     from assistant.eval_run import run_eval
-    from assistant.evaluation import load_items, score_run
+    from assistant.evaluation import load_items, score_run, select_split
     from assistant.reports import (
         load_report,
         metrics_table_markdown,
@@ -80,12 +96,13 @@ def _eval(args: argparse.Namespace) -> int:
     )
 
     settings = Settings()
-    _check_args(args)
+    questions, corpus = _set_paths(settings, args)
+    _check_args(args, corpus)
     thresholds = _thresholds(args.fail_under)
     old = load_report(args.compare) if args.compare else None
-    questions = args.questions or settings.evals_dir / "questions.jsonl"
-    items = load_items(questions)
-    with _assistant(settings, args.corpus) as assistant:
+    items = select_split(load_items(questions), args.split, str(questions))
+    print(f"{len(items)} questions ({args.split}) from {questions}", file=sys.stderr)
+    with _assistant(settings, corpus) as assistant:
         _sync_and_warm_up(assistant)
         run = run_eval(
             assistant,
@@ -93,11 +110,12 @@ def _eval(args: argparse.Namespace) -> int:
             args.k,
             progress_bar("evaluating", "question"),
             questions_file=str(questions),
+            split=args.split,
+            question_set=args.question_set or "",
         )
     report = score_run(run)
-    paths = write_report(
-        report, args.out or run_dir(settings.evals_dir / "reports", run.info.run_id)
-    )
+    folder = "-".join(filter(None, [run.info.run_id, args.question_set, _split_tag(args.split)]))
+    paths = write_report(report, args.out or run_dir(settings.evals_dir / "reports", folder))
     data = report_to_dict(report)
     print(metrics_table_markdown(data))
     print(f"\nReport: {paths.markdown}\n        {paths.json}\n        {paths.chart}")
@@ -105,15 +123,41 @@ def _eval(args: argparse.Namespace) -> int:
     return 1 if _gate(data, thresholds) or failed else 0
 
 
-def _check_args(args: argparse.Namespace) -> None:
+def _set_paths(settings: Settings, args: argparse.Namespace) -> tuple[Path, Path | None]:
+    """The questions file and corpus folder to use: --questions and --corpus win over --set,
+    which wins over the default set (evals/questions.jsonl over the configured corpus)."""
+    from assistant.errors import UserError
+
+    if not args.question_set:
+        return args.questions or settings.evals_dir / "questions.jsonl", args.corpus
+    name = args.question_set
+    folder = settings.evals_dir / name
+    if "/" in name or "\\" in name or name.startswith(".") or not folder.is_dir():
+        known = sorted(p.parent.name for p in settings.evals_dir.glob("*/questions.jsonl"))
+        raise UserError(
+            f"--set {name!r}: no such question set in {settings.evals_dir}; "
+            f"known sets: {', '.join(known) or 'none'}"
+        )
+    set_corpus = folder / "corpus"
+    return (
+        args.questions or folder / "questions.jsonl",
+        args.corpus or (set_corpus if set_corpus.is_dir() else None),
+    )
+
+
+def _split_tag(split: str) -> str:
+    return "" if split == ALL_SPLITS else split
+
+
+def _check_args(args: argparse.Namespace, corpus: Path | None) -> None:
     from assistant.errors import UserError
 
     if args.k is not None and not 0 < args.k <= 50:
         raise UserError(f"--k must be between 1 and 50, not {args.k}")
     if args.tolerance < 0:
         raise UserError(f"--tolerance must not be negative, not {args.tolerance}")
-    if args.corpus is not None and not args.corpus.is_dir():
-        raise UserError(f"{args.corpus}: no such corpus folder")
+    if corpus is not None and not corpus.is_dir():
+        raise UserError(f"{corpus}: no such corpus folder")
 
 
 def _thresholds(texts: list[str]) -> list[Threshold]:

@@ -78,6 +78,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "counts": dict(report.overall.counts),
         "by_category": {c: dict(s.metrics) for c, s in report.by_category.items()},
         "counts_by_category": {c: dict(s.counts) for c, s in report.by_category.items()},
+        "refusals_by_reason": dict(report.refusals_by_reason),
+        "false_refusals_by_reason": dict(report.false_refusals_by_reason),
         "questions": [question_to_dict(q) for q in report.questions],
     }
 
@@ -89,11 +91,13 @@ def question_to_dict(score: QuestionScore) -> dict[str, Any]:
         "category": item.category,
         "question": item.question,
         "answerable": item.answerable,
+        "split": item.split,
         "history": [{"role": t.role, "content": t.content} for t in item.history],
         "reference_answer": item.answer,
         "answer": {
             "text": answer.text,
             "refused": answer.refused,
+            "refusal_reason": answer.refusal_reason,
             "query": answer.query,
             "answerer": answer.answerer,
             "notice": answer.notice,
@@ -177,6 +181,8 @@ def render_markdown(data: Mapping[str, Any]) -> str:
         metrics_table_markdown(data),
         "## By category",
         category_table_markdown(data),
+        "## Refusals by reason",
+        refusals_table_markdown(data),
         failures_markdown(data.get("questions", [])),
         "## All questions",
         questions_table_markdown(data.get("questions", [])),
@@ -187,6 +193,8 @@ def render_markdown(data: Mapping[str, Any]) -> str:
 def run_markdown(run: Mapping[str, Any]) -> str:
     rows = [
         ("date", run.get("date")),
+        ("set", run.get("question_set") or "-"),
+        ("split", run.get("split", "all")),
         ("questions", f"{run.get('questions')} from {run.get('questions_file') or '-'}"),
         ("corpus", run.get("corpus_dir")),
         ("k", run.get("k")),
@@ -220,6 +228,22 @@ def category_table_markdown(report_dict: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def refusals_table_markdown(report_dict: Mapping[str, Any]) -> str:
+    """Refusals per reason: right ones (unanswerable questions) beside false ones (answerable)."""
+    right = report_dict.get("refusals_by_reason", {})
+    false = report_dict.get("false_refusals_by_reason", {})
+    reasons = sorted(set(right) | set(false), key=lambda r: (-right.get(r, 0) - false.get(r, 0), r))
+    if not reasons:
+        return "No refusals."
+    lines = [
+        "| reason | refusals (unanswerable) | false refusals (answerable) |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| {_cell(r)} | {right.get(r, 0)} | {false.get(r, 0)} |" for r in reasons]
+    lines.append(f"| **total** | {sum(right.values())} | {sum(false.values())} |")
+    return "\n".join(lines)
+
+
 def failures_markdown(questions: Sequence[Mapping[str, Any]]) -> str:
     failing = [q for q in questions if q.get("failures")]
     head = f"## Failures ({len(failing)} of {len(questions)} questions)"
@@ -230,7 +254,10 @@ def failures_markdown(questions: Sequence[Mapping[str, Any]]) -> str:
 
 def _failure_markdown(q: Mapping[str, Any]) -> str:
     answer = q.get("answer", {})
-    said = "refused" if answer.get("refused") else "answer"
+    said = "answer"
+    if answer.get("refused"):
+        reason = answer.get("refusal_reason")
+        said = f"refused ({reason})" if reason else "refused"
     lines = [
         f"### {q.get('id')} ({q.get('category')})",
         "",

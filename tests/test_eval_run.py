@@ -100,3 +100,38 @@ def test_eval_command_on_its_own_corpus(tmp_path: Path, capsys: pytest.CaptureFi
     assert not (corpus.parent / "index").exists()
     assert cli.main([*args, "--out", str(tmp_path / "o2"), "--fail-under", "mrr=1.01"]) == 1
     assert "fail-under: mrr" in capsys.readouterr().err
+
+
+def test_eval_command_on_a_split_of_the_realistic_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--set realistic indexes evals/realistic/corpus (every format) into a throwaway index;
+    --split keeps one split; the report records both and counts refusals by reason."""
+    monkeypatch.setenv("ASSISTANT_EVALS_DIR", str(REPO / "evals"))
+    lines = (REPO / "evals" / "realistic" / "questions.jsonl").read_text().splitlines()
+    items = [json.loads(line) for line in lines if line.strip()]
+    dev = [i for i in items if i["split"] == "dev"]
+    chosen = [
+        next(i for i in dev if i["answerable"]),
+        next(i for i in dev if not i["answerable"]),
+        next(i for i in items if i["split"] == "test"),
+        {k: v for k, v in dev[-1].items() if k != "split"} | {"id": "no-split"},
+    ]
+    questions = tmp_path / "few.jsonl"
+    questions.write_text("".join(json.dumps(i) + "\n" for i in chosen), encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["eval", "--set", "realistic", "--questions", str(questions), "--split", "dev"]
+    assert cli.main([*args, "--out", str(out)]) == 0
+    assert "3 questions (dev)" in capsys.readouterr().err
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    run = report["run"]
+    assert (run["split"], run["question_set"], run["questions"]) == ("dev", "realistic", 3)
+    assert run["corpus_dir"] == str(REPO / "evals" / "realistic" / "corpus")
+    assert [q["id"] for q in report["questions"]] == [chosen[0]["id"], chosen[1]["id"], "no-split"]
+    refused = [q for q in report["questions"] if q["answer"]["refused"]]
+    assert sum(report["refusals_by_reason"].values()) + sum(
+        report["false_refusals_by_reason"].values()
+    ) == len(refused)
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "- **set**: realistic" in markdown and "- **split**: dev" in markdown
+    assert "## Refusals by reason" in markdown

@@ -28,8 +28,10 @@ from assistant.evaluation import (
     parse_items,
     percentile,
     reciprocal_rank,
+    refusals_by_reason,
     score_question,
     score_run,
+    select_split,
     squad_normalize,
     summarize,
     token_f1,
@@ -62,10 +64,11 @@ def answer(
     passages: Sequence[tuple[str, str]] = (),
     cited: Sequence[str] = (),
     refused: bool = False,
+    reason: str = "",
 ) -> Answer:
     hits = tuple(Hit(chunk(cid, t), 1.0 / r, r) for r, (cid, t) in enumerate(passages, 1))
     cites = tuple(citation(n, cid) for n, cid in enumerate(cited, 1))
-    return Answer("q?", "q?", text, cites, hits, refused)
+    return Answer("q?", "q?", text, cites, hits, refused, refusal_reason=reason)
 
 
 def item(
@@ -319,6 +322,7 @@ def test_parse_items_reads_facts_alternatives_and_history() -> None:
         (_line(question="  "), "'question' must not be empty"),
         (_line(history=[{"role": "bot", "content": "hi"}]), "'history' turn"),
         (_line(id="q0"), "duplicate id 'q0' (first on line 1)"),
+        (_line(split="train"), "'split' must be 'dev' or 'test', not 'train'"),
     ],
 )
 def test_loading_errors_name_the_file_and_line(tmp_path: Path, bad: str, reason: str) -> None:
@@ -342,6 +346,48 @@ def test_loading_missing_or_empty_file(tmp_path: Path) -> None:
 def test_the_shipped_set_loads() -> None:
     items = load_items(Path(__file__).resolve().parents[1] / "evals" / "questions.jsonl")
     assert len(items) >= 80 and any(i.history for i in items)
+
+
+def test_the_realistic_set_loads_with_two_disjoint_splits() -> None:
+    path = Path(__file__).resolve().parents[1] / "evals" / "realistic" / "questions.jsonl"
+    items = load_items(path)
+    dev, test = select_split(items, "dev"), select_split(items, "test")
+    assert len(dev) + len(test) == len(items) >= 150
+    assert not {i.id for i in dev} & {i.id for i in test}
+    assert select_split(items, "all") == items
+
+
+def test_select_split_keeps_items_without_a_split_in_every_split() -> None:
+    dev = replace(item(qid="d"), split="dev")
+    test = replace(item(qid="t"), split="test")
+    both = item(qid="b")
+    assert [i.id for i in select_split([dev, test, both], "dev")] == ["d", "b"]
+    assert [i.id for i in select_split([dev, test, both], "test")] == ["t", "b"]
+    assert [i.id for i in select_split([dev, test, both], "all")] == ["d", "t", "b"]
+    with pytest.raises(EvalError, match=r"set.jsonl: no questions in split 'test'"):
+        select_split([dev], "test", "set.jsonl")
+    with pytest.raises(EvalError, match="unknown split 'train'; choose one of dev, test, all"):
+        select_split([dev], "train")
+
+
+def test_parse_items_reads_the_split() -> None:
+    items = parse_items([_line(split="dev"), _line(id="q2")], "set.jsonl")
+    assert [i.split for i in items] == ["dev", ""]
+
+
+def test_refusals_are_counted_by_reason_apart_for_answerable_and_unanswerable() -> None:
+    unanswerable = item(answerable=False, qid="u")
+    scores = [
+        score_question(unanswerable, answer("no", refused=True, reason="no_number"), 1.0, 5),
+        score_question(unanswerable, answer("no", refused=True, reason="low_support"), 1.0, 5),
+        score_question(unanswerable, answer("no", refused=True, reason="low_support"), 1.0, 5),
+        score_question(unanswerable, answer("Yes. [1]"), 1.0, 5),  # answered: not counted
+        score_question(item(), answer("no", refused=True), 1.0, 5),  # no reason given
+        score_question(item(), answer("547,000 [1]", [EVIDENCE_PASSAGE], ["c1"]), 1.0, 5),
+    ]
+    assert refusals_by_reason(scores, answerable=False) == {"low_support": 2, "no_number": 1}
+    assert list(refusals_by_reason(scores, answerable=False)) == ["low_support", "no_number"]
+    assert refusals_by_reason(scores, answerable=True) == {"unspecified": 1}
 
 
 # --- comparison and thresholds ---------------------------------------------------------
@@ -418,7 +464,8 @@ class FakeAssistant:
 
     def ask(self, question: str, history: Sequence[Turn] = (), k: int | None = None) -> Answer:
         self.asked.append((question, tuple(history), k))
-        return self.answers.get(question, answer("I could not find this.", refused=True))
+        refusal = answer("I could not find this.", refused=True, reason="low_support")
+        return self.answers.get(question, refusal)
 
 
 def _fake_items() -> list[EvalItem]:
@@ -455,6 +502,10 @@ def test_run_and_report_files(tmp_path: Path) -> None:
     q2 = next(q for q in data["questions"] if q["id"] == "q2")
     assert q2["failures"] == ["retrieval miss", "false refusal"]
     assert q2["answer"]["refused"] is True
+    assert q2["answer"]["refusal_reason"] == "low_support"
+    assert data["refusals_by_reason"] == {"low_support": 1}  # q3, unanswerable
+    assert data["false_refusals_by_reason"] == {"low_support": 1}  # q2, answerable
+    assert (data["run"]["split"], data["run"]["question_set"]) == ("all", "")
     q1 = data["questions"][0]
     assert q1["answer"]["citations"][0]["chunk_id"] == "c1"
     assert q1["answer"]["passages"][0]["rank"] == 1
@@ -462,6 +513,9 @@ def test_run_and_report_files(tmp_path: Path) -> None:
     assert markdown.index("## Failures (1 of 3 questions)") < markdown.index("## All questions")
     assert "| hit@k | 1.000 | 2 |" not in markdown  # hit@k applies to 2, one missed
     assert "| hit@k | 0.500 | 2 |" in markdown
+    assert "| low_support | 1 | 1 |" in markdown
+    assert "> **refused (low_support):** I could not find this." in markdown
+    assert "- **split**: all" in markdown
     assert (folder / "report.png").read_bytes()[:4] == b"\x89PNG"
 
 
@@ -525,3 +579,39 @@ def test_cli_missing_compare_report(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 def test_cli_missing_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "no such corpus folder" in _main_error(capsys, "--corpus", str(tmp_path / "nope"))
+
+
+REPO_EVALS = Path(__file__).resolve().parents[1] / "evals"
+
+
+@pytest.fixture
+def repo_evals(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The repository's evals/ folder as the setting, wherever pytest was started."""
+    monkeypatch.setenv("ASSISTANT_EVALS_DIR", str(REPO_EVALS))
+    return REPO_EVALS
+
+
+@pytest.mark.usefixtures("repo_evals")
+def test_cli_unknown_set(capsys: pytest.CaptureFixture[str]) -> None:
+    err = _main_error(capsys, "--set", "nope")
+    assert "--set 'nope': no such question set" in err and "realistic" in err
+
+
+@pytest.mark.usefixtures("repo_evals")
+def test_cli_set_cannot_leave_the_evals_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "no such question set" in _main_error(capsys, "--set", "../corpus")
+
+
+@pytest.mark.usefixtures("repo_evals")
+def test_cli_empty_split(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "dev-only.jsonl"
+    path.write_text(_line(split="dev") + "\n", encoding="utf-8")
+    err = _main_error(capsys, "--set", "realistic", "--questions", str(path), "--split", "test")
+    assert f"{path}: no questions in split 'test'" in err
+
+
+def test_cli_rejects_an_unknown_split(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["eval", "--split", "train"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'train'" in capsys.readouterr().err
