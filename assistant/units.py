@@ -32,7 +32,9 @@ KINDS = frozenset(
     }
 )
 _NEVER_ANSWERS = frozenset({HEADING, TABLE_HEADER, CAPTION, FAQ_QUESTION, LABEL})
-_CONTINUES = re.compile(r"(?:[,(\[–—-]|\b(?:and|or|but|of|the|a|an|to|in|for|with|by))$", re.I)
+_OPEN_END = re.compile(
+    r"(?:[,(\[–—/-]|\b(?:and|or|but|nor|of|the|a|an|to|in|for|with|by|from|on|at|as))$", re.I
+)
 
 
 def is_answer_unit(unit: Sentence) -> bool:
@@ -46,10 +48,15 @@ def is_answer_unit(unit: Sentence) -> bool:
         return False
     if text.endswith(("?", ":")):
         return False
-    if _CONTINUES.search(text):
+    if ends_open(text):
         return False
     starts_inside = text[0].islower() and not any(ch.isdigit() for ch in text)
     return unit.kind != SENTENCE or not starts_inside  # "date 2024-05-08" is a label's value
+
+
+def ends_open(text: str) -> bool:
+    """The text stops where its sentence cannot end: on a comma, a bracket or a joining word."""
+    return bool(_OPEN_END.search(text.rstrip()))
 
 
 def unit_display(unit: Sentence) -> str:
