@@ -24,6 +24,7 @@ _CLOSERS = "\"'”’)]» "
 _MARKERS = r"(?:[-*•‣◦▪–]|\d{1,3}[.)]|[a-z][.)]|[ivx]{1,4}[.)]|\((?:\d{1,3}|[a-z]|[ivx]{1,4})\))"
 _MARKER_ONLY = re.compile(rf"\s*(?:{_MARKERS}|(?:Q|A|Question|Answer)\s*:)\s*")
 _MARKER_START = re.compile(rf"{_MARKERS}\s")
+_MAY_END = re.compile(r"[.!?…\n]")  # without one of these, text is one sentence
 _SENTENCE_GAP = re.compile(r"[.!?][\"'”’)\]]*\s+")
 _TITLES = "mr|mrs|ms|dr|prof|sr|jr|st|gen|col|lt|sgt|capt|gov|sen|rep|hon|amb|pres|sec|rev|messrs"
 _SHORT_FORMS = (
@@ -230,9 +231,9 @@ def _sentences(text: str, start: int, end: int, splitter: SentenceSplitter) -> l
     sentences: list[Sentence] = []
     for p_start, p_end in _paragraph_spans(text, start, end):
         for w_start, w_end in _windows(text, p_start, p_end):
-            spans = [
-                _trim(text, w_start + s, w_start + e) for s, e in splitter(text[w_start:w_end])
-            ]
+            window = text[w_start:w_end]
+            cuts = splitter(window) if _MAY_END.search(window) else [(0, len(window))]
+            spans = [_trim(text, w_start + s, w_start + e) for s, e in cuts]
             for s, e in _merge(text, [(s, e) for s, e in spans if e > s]):
                 piece = text[s:e]
                 if _HAS_WORD.search(piece) and not _MARKER_ONLY.fullmatch(piece):

@@ -23,6 +23,12 @@ from assistant.corpus import (
     scan_corpus,
     validate_file,
 )
+from assistant.structure import (
+    MAX_CONTEXT_CHARS,
+    MAX_HEADING_CHARS,
+    MAX_SECTION_CHARS,
+    MAX_TITLE_CHARS,
+)
 from assistant.types import Sentence, SourceDoc
 from assistant.units import is_answer_unit, unit_display
 
@@ -780,6 +786,121 @@ def test_txt_faq_questions_are_context_for_their_answers(tmp_path: Path) -> None
     found = answers(doc)
     assert "They opened in 2023." in found and "San José" in found
     assert not {first, second, "In four countries:", "Safe Mobility FAQ"} & set(found)
+
+
+# ---------------------------------------------------------------------------------------------
+# bounds: what one file may put in a title, a section path or a unit's context
+
+HUGE = "Declaration " * 90_000  # about 1 MB of one "title"
+
+
+def docx_with_core_title(title: str) -> bytes:
+    """python-docx refuses to write a title over 255 characters; a hostile file has one."""
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = "PLACEHOLDER"
+    document.add_paragraph("Body text here.")
+    out = io.BytesIO()
+    document.save(out)
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as real:
+        parts = {name: real.read(name) for name in real.namelist()}
+    parts["docProps/core.xml"] = parts["docProps/core.xml"].replace(b"PLACEHOLDER", title.encode())
+    return zip_bytes(parts)
+
+
+def pdf_with_title(title: str) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_title(title)
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 10, "Body text here.")
+    return bytes(pdf.output())
+
+
+def _huge_title_cases() -> list[tuple[str, bytes | str]]:
+    import docx
+
+    document = docx.Document()
+    document.add_heading(HUGE[:200_000], level=1)
+    document.add_paragraph("Body text here.")
+    out = io.BytesIO()
+    document.save(out)
+    return [
+        ("title.html", f"<title>{HUGE}</title><p>Body text here.</p>"),
+        ("h1.html", f"<h1>{HUGE}</h1><p>Body text here.</p>"),
+        ("h1.md", f"# {HUGE}\n\nBody text here.\n"),
+        ("front-matter.md", f"---\ntitle: {HUGE[:9_000]}\n---\nBody text here.\n"),
+        ("core-title.docx", docx_with_core_title(HUGE[:100_000])),
+        ("heading.docx", out.getvalue()),
+        ("info-title.pdf", pdf_with_title(HUGE)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "data"), _huge_title_cases(), ids=[c[0] for c in _huge_title_cases()]
+)
+def test_a_huge_title_is_capped(tmp_path: Path, name: str, data: bytes | str) -> None:
+    doc = load_document(write(tmp_path / name, data), tmp_path)
+    assert doc.title.startswith("Declaration Declaration")
+    assert len(doc.title) <= MAX_TITLE_CHARS and doc.title.endswith("…")
+    assert all(len(path) <= MAX_SECTION_CHARS for _, path in doc.sections)
+    assert "Body text here." in doc.text
+
+
+def test_a_huge_sidecar_title_is_capped(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.txt", "Body text here.\n")
+    write(path.with_name(path.name + SIDECAR_SUFFIX), f"title: {HUGE[:9_000]}\n")
+    assert len(load_document(path, tmp_path).title) <= MAX_TITLE_CHARS
+
+
+def test_section_paths_and_contexts_are_capped(tmp_path: Path) -> None:
+    long = "Pathways " * 150  # 1,350 characters a heading, a lead-in, a caption
+    text = f"# {long}\n\n## {long}\n\n### {long}\n\n{long}:\n\n- an item\n"
+    doc = load_document(write(tmp_path / "deep.md", text), tmp_path)
+    assert len(doc.sections) == 3
+    assert all(len(path) <= MAX_SECTION_CHARS for _, path in doc.sections)
+    assert all(len(part) <= MAX_HEADING_CHARS for _, p in doc.sections for part in p.split(" > "))
+    html = f"<table><caption>{long}</caption><tr><th>A</th><th>B</th></tr><tr><td>1</td>"
+    page = load_document(write(tmp_path / "t.html", html + "<td>2</td></tr></table>"), tmp_path)
+    item = next(b for b in doc.blocks if b.kind == "list_item")
+    row = next(b for b in page.blocks if b.kind == "table_row")
+    assert 0 < len(item.context) <= MAX_CONTEXT_CHARS and 0 < len(row.context) <= MAX_CONTEXT_CHARS
+
+
+def test_front_matter_over_the_cap_is_refused(tmp_path: Path) -> None:
+    big = "---\ntitle: Notes\nnotes: " + "x" * 70_000 + "\n---\nBody.\n"
+    with pytest.raises(CorpusError) as info:
+        load_document(write(tmp_path / "big.md", big), tmp_path)
+    assert str(info.value) == (
+        "the front matter is over 64,000 characters; keep it under 64 KB "
+        "(title, date and a few keys) or remove it"
+    )
+    assert_one_line_reason(info.value, tmp_path)
+    ruled = (
+        "---\nA rule, then a long text.\n\n" + "Words and more words. " * 4_000 + "\n---\nEnd.\n"
+    )
+    assert (
+        "A rule, then a long text."
+        in load_document(write(tmp_path / "ruled.md", ruled), tmp_path).text
+    )
+
+
+def garbage_xref_pdf() -> bytes:
+    """Object headers and cross-reference table are garbage and the trailer claims 50,000
+    objects: pypdf gives up searching them ("Maximum Root object recovery limit reached")."""
+    data = raw_pdf(zlib.compress(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET"))
+    return re.sub(rb"\d+ 0 obj", b"xx 0 obj", data).replace(b"/Size 6", b"/Size 50000")
+
+
+def test_a_pdf_with_a_garbage_xref_is_called_corrupt(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError) as info:
+        load_document(write(tmp_path / "garbage.pdf", garbage_xref_pdf()), tmp_path)
+    assert str(info.value).startswith("the PDF is corrupt: its structure is broken (")
+    assert "decompression bomb" not in str(info.value)
+    assert_one_line_reason(info.value, tmp_path)
 
 
 # ---------------------------------------------------------------------------------------------
