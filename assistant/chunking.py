@@ -34,6 +34,7 @@ _SHORT_FORMS = (
 )
 _ABBREVIATION = re.compile(rf"(?:^|[\s(])(?:{_TITLES}|{_SHORT_FORMS})\.$", re.I)
 _INITIAL = re.compile(r"(?:^|[\s(])[A-Z]\.$")
+_DOTTED = re.compile(r"(?:^|[\s(])(?:[A-Za-z]\.){2,}$")  # U.S., U.N., e.g.
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,13 @@ def _joins(text: str, before: tuple[int, int], after: tuple[int, int]) -> bool:
     if "\n" in text[before[1] : after[0]]:  # a line that ended no sentence
         return not _heading_like(first) and not _MARKER_START.match(second)
     return True
+
+
+def ends_with_abbreviation(text: str) -> bool:
+    """Does text end with an abbreviation or an initial ("Dr.", "approx.", "U.S.", "Antony
+    J."), so that a full stop there most likely ends no sentence? (For text no splitter has
+    read, such as an answer; the chunker leaves "U.S." to pysbd, which reads the context.)"""
+    return bool(_ABBREVIATION.search(text) or _INITIAL.search(text) or _DOTTED.search(text))
 
 
 def _ends_sentence(span: str) -> bool:
