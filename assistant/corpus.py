@@ -33,6 +33,8 @@ from assistant.types import Block, FileError, SourceDoc
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".pdf", ".html", ".htm", ".docx"})
 SIDECAR_SUFFIX = ".meta.yaml"
 
+LOADERS_VERSION = b"structure-1\0"  # change it when loaders read files differently: a sync
+# then re-reads every document instead of keeping chunks made by the older loaders
 _MAX_SIDECAR_BYTES = 64_000  # YAML parsing is slow: keep metadata small
 MAX_FRONT_MATTER_CHARS = 64_000  # a Markdown file's front matter; longer is refused
 _MAX_META_CHARS = 10_000  # per value; longer values (or alias-expanded lists) are skipped
@@ -222,7 +224,9 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
 
 
 def _digest(data: bytes, sidecar: bytes | None) -> str:
-    digest = hashlib.sha256(data)
+    """What a document's index entry depends on: the loaders' version, the file, its sidecar."""
+    digest = hashlib.sha256(LOADERS_VERSION)
+    digest.update(data)
     if sidecar is not None:
         digest.update(sidecar)
     return digest.hexdigest()

@@ -28,7 +28,7 @@ class SourceDoc:
     title: str
     date: str  # ISO date or ""
     text: str
-    sha256: str  # of the file's bytes and its metadata sidecar
+    sha256: str  # of the loaders' version, the file's bytes and its metadata sidecar
     pages: tuple[tuple[int, int, int], ...] = ()  # (page number, start, end) spans in text
     sections: tuple[tuple[int, str], ...] = ()  # (start offset, section path) in text order
     meta: dict[str, str] = field(default_factory=dict)

@@ -15,6 +15,7 @@ import pytest
 
 from assistant.chunking import page_at, pysbd_splitter, split_units
 from assistant.corpus import (
+    LOADERS_VERSION,
     SIDECAR_SUFFIX,
     SUPPORTED_SUFFIXES,
     CorpusError,
@@ -222,7 +223,7 @@ def test_shipped_document_loads_exactly() -> None:
     import hashlib
 
     sidecar = SHIPPED.with_name(SHIPPED.name + SIDECAR_SUFFIX).read_bytes()
-    assert doc.sha256 == hashlib.sha256(raw + sidecar).hexdigest()
+    assert doc.sha256 == hashlib.sha256(LOADERS_VERSION + raw + sidecar).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------
