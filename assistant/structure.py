@@ -36,6 +36,7 @@ _LIST_MARKER = re.compile(
 )
 _QUESTION = re.compile(r"[ \t]*(?:Q|Question)[ \t]*:[ \t]*(?=\S)")
 _ANSWER = re.compile(r"[ \t]*(?:A|Answer)[ \t]*:[ \t]*(?=\S)")
+_INLINE_ANSWER = re.compile(r"\?[ \t]+(?:A|Answer)[ \t]*:[ \t]*(?=\S)")
 _LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(“\"])")
 _TERMINAL = (".", "!", "?", ";", ":")
 
@@ -122,9 +123,13 @@ class _Reader:
                 self.close()
             return
         if m := _QUESTION.match(text):
-            self.start(FAQ_QUESTION, start + m.end(), end, "")
-            self.question = cap(text[m.end() :], MAX_CONTEXT_CHARS)
+            both = _INLINE_ANSWER.search(text, m.end())  # "Q: ...? A: ..." on one line
+            q_end = start + both.start() + 1 if both else end
+            self.start(FAQ_QUESTION, start + m.end(), q_end, "")
+            self.question = cap(text[m.end() : q_end - start], MAX_CONTEXT_CHARS)
             self.items.clear()
+            if both:
+                self.start(FAQ_ANSWER, start + both.end(), end, self.question)
         elif m := _ANSWER.match(text):
             self.start(FAQ_ANSWER, start + m.end(), end, self.question)
             self.items.clear()

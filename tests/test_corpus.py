@@ -789,6 +789,27 @@ def test_txt_faq_questions_are_context_for_their_answers(tmp_path: Path) -> None
     assert not {first, second, "In four countries:", "Safe Mobility FAQ"} & set(found)
 
 
+def test_faq_lines_in_one_paragraph_are_still_question_and_answer(tmp_path: Path) -> None:
+    text = (
+        "# FAQ\n\nQ: What are Safe Mobility Offices?\nA: They help migrants. They opened in 2023."
+        "\n\n**Q:** Where are they? **A:** In four countries.\n"
+    )
+    doc = load_document(write(tmp_path / "faq.md", text), tmp_path)
+    assert blocks_of(doc, "faq_question") == [
+        ("What are Safe Mobility Offices?", ""),
+        ("Where are they?", ""),
+    ]
+    assert blocks_of(doc, "faq_answer") == [
+        ("They help migrants. They opened in 2023.", "What are Safe Mobility Offices?"),
+        ("In four countries.", "Where are they?"),
+    ]
+    assert set(answers(doc)) == {
+        "They help migrants.",
+        "They opened in 2023.",
+        "In four countries.",
+    }
+
+
 # ---------------------------------------------------------------------------------------------
 # bounds: what one file may put in a title, a section path or a unit's context
 
