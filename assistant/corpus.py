@@ -395,10 +395,6 @@ def _string_meta(mapping: dict[Any, Any]) -> dict[str, str]:
     return meta
 
 
-def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
 # ---------------------------------------------------------------------------------------------
 # .txt
 
