@@ -344,8 +344,10 @@ class DocBuilder:
         if self._label is None or self._label[1] != self._length:
             return ""
         start, end, text = self._label
-        self._reader.blocks[:] = [b for b in self._reader.blocks if not start <= b.start < end]
-        self._reader.blocks.append(Block(start, end, CAPTION))
+        blocks = self._reader.blocks
+        while blocks and blocks[-1].start >= start:  # the label's own blocks come last
+            blocks.pop()
+        blocks.append(Block(start, end, CAPTION))
         return cap(text, MAX_CONTEXT_CHARS)
 
 
