@@ -21,6 +21,7 @@ from assistant.support import (
     unspecific,
 )
 from assistant.types import Hit, Sentence, Turn
+from assistant.units import is_answer_unit
 
 OnToken = Callable[[str], None]
 REFUSAL_TEXT = "I could not find this in the documents."
@@ -122,7 +123,8 @@ class OfflineComposer:
                 continue
             terms = lexical_tokens([s.text for s in sents], stemmer)
             for sent, vec, toks in zip(sents, vecs, terms, strict=True):
-                if (hit.chunk.doc_id, sent.start) not in seen and answerable_sentence(sent.text):
+                usable = answerable_sentence(sent.text) and is_answer_unit(sent)
+                if (hit.chunk.doc_id, sent.start) not in seen and usable:
                     seen.add((hit.chunk.doc_id, sent.start))
                     out.append(_Candidate(i, hit.chunk.doc_id, sent, vec, frozenset(toks)))
         return out
