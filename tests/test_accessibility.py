@@ -82,6 +82,27 @@ def ask(page: Page, question: str) -> None:
     expect(page.locator("#export-brief")).to_be_enabled()
 
 
+CONTRAST_JS = """(sel) => {
+  const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const el = document.querySelector(sel);
+  let bg = el;
+  while (bg && rgb(getComputedStyle(bg).backgroundColor)[3] === 0) bg = bg.parentElement;
+  const a = lum(rgb(getComputedStyle(el).color));
+  const b = lum(rgb(getComputedStyle(bg || document.body).backgroundColor));
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def contrast(page: Page, selector: str) -> float:
+    """Text against its nearest painted background (for what axe leaves as "incomplete":
+    text on a floating layer)."""
+    return float(page.evaluate(CONTRAST_JS, selector))
+
+
 def active_class(page: Page) -> str:
     return str(page.evaluate("document.activeElement.className || document.activeElement.id"))
 
@@ -125,6 +146,12 @@ def test_an_answer_with_citations(page: Page) -> None:
 
 def test_a_source_opened_from_its_citation(page: Page) -> None:
     link = page.locator("#chat a.cite").first
+    if wide(page):  # the quote's preview, on hover or focus
+        link.focus()
+        expect(page.locator("#cite-preview")).to_be_visible()
+        clean(page, "quote preview")
+        for part in ("#cite-preview .cite-preview-title", "#cite-preview div + div"):
+            assert contrast(page, part) >= 4.5, part
     link.click()
     if wide(page):
         assert page.evaluate("document.activeElement.id") == "src-1-1"

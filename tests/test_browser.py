@@ -235,9 +235,9 @@ def test_a_citation_highlights_its_source_beside_the_chat_without_moving_it(page
     assert in_view(page, "#question textarea")
     assert inside(page, "#src-1-1", "#sources") and in_view(page, "#src-1-1")
     assert page.evaluate("document.activeElement.id") == "src-1-1"  # focus went to the card
+    shot(page, "02-answer-and-source-1280", full_page=False)
     page.keyboard.press("Escape")
     assert page.evaluate("document.activeElement.classList.contains('cite')")  # ... and back
-    shot(page, "02-answer-and-source-1280", full_page=False)
 
 
 def test_a_card_opens_the_whole_document_at_the_quote(page: Page) -> None:
