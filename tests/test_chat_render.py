@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from replay_server import ReplayServer
 
 from assistant.brief import REFUSAL_REASONS
 from assistant.documents import DocumentFile, DocumentView
@@ -320,3 +322,15 @@ def test_the_shipped_corpus_gets_example_questions_it_answers(shipped: Assistant
         assert topic.removeprefix("the ") in text  # drawn from the documents, not made up
         assert not shipped.ask(question).refused
     assert scope.date_range == ("2024-05-08", "2024-05-08")
+
+
+@pytest.mark.slow
+def test_the_examples_are_vetted_without_calling_a_language_model(
+    make_assistant: Callable[..., Assistant],
+) -> None:
+    with ReplayServer() as llm:
+        assistant = make_assistant(llm_base_url=llm.base_url, llm_model="replay-model")
+        assistant.sync()
+        scope = build_scope(assistant)
+        assert scope.examples  # vetted by the offline composer ...
+        assert llm.requests == []  # ... and nothing was sent to the model

@@ -1,8 +1,8 @@
 """What the assistant knows, for the first screen: the indexed documents (title, date), how many,
 their date range, and example questions drawn from the documents' own text, kept only when the
-assistant answers them. Works for any corpus: the questions are built from the names the
-documents mention most (capitalised multi-word names such as programmes, offices and bodies),
-not from a fixed list.
+offline composer answers them (never a language model: this runs at startup). Works for any
+corpus: the questions are built from the names the documents mention most (capitalised
+multi-word names such as programmes, offices and bodies), not from a fixed list.
 
 `ScopeCache.get()` recomputes only when the set of indexed documents changed.
 """
@@ -153,12 +153,20 @@ def build_scope(assistant: Assistant, max_examples: int = 4) -> Scope:
         titles = [r.title for r in records]
         for topic in candidate_topics(assistant.store.iter_chunks(), titles, 3 * max_examples):
             question = EXAMPLE.format(topic)
-            if not assistant.ask(question).refused:
+            if answered_offline(assistant, question):
                 examples.append(question)
                 topics.append(topic)
             if len(examples) >= max_examples:
                 break
     return Scope(records, tuple(examples), tuple(topics))
+
+
+def answered_offline(assistant: Assistant, question: str) -> bool:
+    """Whether the offline composer answers the question from the passages retrieved for it.
+    Used to vet example questions at startup without calling a language model (which could be
+    slow, paid or down); the composer is the chain's own fallback."""
+    hits = assistant.retriever.search(question)
+    return not assistant.chain.fallback.draft(question, question, hits).refused
 
 
 class ScopeCache:
