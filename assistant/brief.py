@@ -1,18 +1,50 @@
-"""A conversation as a Markdown brief an official can forward: pure, no I/O.
+"""How an answer reads outside the page: a conversation as a Markdown brief an official can
+forward, one answer as plain text with its sources (what "Copy" puts on the clipboard), and a
+refusal's reason in words. Pure, no I/O.
 
-Each question is followed by the answer exactly as it was shown (with its [n] markers) and then
-its numbered sources: title, date, section or page, and the verbatim quote the answer rests on.
+In the brief, each question is followed by the answer exactly as it was shown (with its [n]
+markers) and then its numbered sources: title, date, section or page, and the verbatim quote the
+answer rests on. Everything that came from documents, answers or users is Markdown-escaped: no
+HTML, link, image or heading can come out of a document or a question.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from assistant.types import Answer, Citation
 
 Exchange = tuple[str, Answer]  # (the question as typed, the answer shown)
 
-NOT_FOUND = "Not found in the documents."
+NOT_FOUND = "Not found in the documents"
+
+# Answer.refusal_reason (the named check that refused) in words; a name missing here (a check
+# added or renamed later) is shown without a reason rather than as its code name.
+REFUSAL_REASONS = {
+    "no_passage": "no passage matches the question",
+    "low_support": "no passage is close enough to the question",
+    "name_not_in_passages": "the passages found never mention what the question names",
+    "name_not_in_answer": "the passages found do not say it about what the question names",
+    "no_rate": "the passages found give no rate",
+    "no_number": "the passages found give no figure for it",
+    "unspecific": "the passages found speak of it only in general terms",
+    "no_verified_citation": "no sentence of the answer could be checked against a passage",
+    "model_not_found": "the language model found no answer in the passages",
+}
+
+# Inline Markdown (and HTML) syntax: backslash-escaped wherever document text is inserted.
+_INLINE = re.compile(r"([\\`*_\[\]<>&|~!])")
+# What makes a line a block (heading, quote, list, rule, setext underline) when it starts it.
+_BLOCK_START = re.compile(r"^([#>+=-]|\d+[.)])")
+_MARKER = re.compile(r"\\\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\\\](?![(\[:])")
+
+
+def refusal_sentence(reason: str) -> str:
+    """'Not found in the documents: <why>.' or, for an unknown reason, 'Not found in the
+    documents.'"""
+    why = REFUSAL_REASONS.get(reason or "", "")
+    return f"{NOT_FOUND}: {why}." if why else f"{NOT_FOUND}."
 
 
 def build_brief(
@@ -22,13 +54,13 @@ def build_brief(
     prepared: str = "",
 ) -> str:
     """The Markdown memo for a conversation; `prepared` is a date or time line to print."""
-    lines = [f"# {_line(title)}", ""]
+    lines = [f"# {md_inline(title)}", ""]
     intro = (
         "Each answer below was drawn from the indexed documents; every numbered source quotes "
         "verbatim the sentence the answer rests on."
     )
     if prepared:
-        intro = f"Prepared {_line(prepared)}. {intro}"
+        intro = f"Prepared {md_inline(prepared)}. {intro}"
     lines += [intro, ""]
     if not exchanges:
         lines += ["_No questions were asked._", ""]
@@ -37,17 +69,59 @@ def build_brief(
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _exchange(number: int, question: str, answer: Answer) -> list[str]:
-    lines = [f"## {number}. {_line(question)}", ""]
+def answer_text(answer: Answer) -> str:
+    """One answer as plain text, for the clipboard: the answer with its [n] markers, then each
+    numbered source (title, date, section or page) with its quote. No markup of any kind."""
     if answer.refused:
-        lines += [f"**{NOT_FOUND}** {_line(answer.text)}", ""]
+        body = refusal_sentence(answer.refusal_reason)
     else:
-        lines += [answer.text.strip(), ""]
+        body = "\n".join(line.strip() for line in answer.text.strip().splitlines())
+    lines = [body]
+    if answer.notice:
+        lines += ["", f"Note: {_line(answer.notice)}"]
+    if answer.citations:
+        lines += ["", "Sources:"]
+        for c in answer.citations:
+            where = source_location(c)
+            lines.append(f"[{c.n}] {_line(c.title) or c.doc_id}" + (f", {where}" if where else ""))
+            lines.append(f"    “{_line(c.quote)}”")
+    return "\n".join(lines)
+
+
+def source_location(c: Citation) -> str:
+    """'2024-05-08, section “Strengthening...”, p. 3': the parts that are known (plain text)."""
+    parts = [
+        c.date,
+        f"section “{c.section}”" if c.section else "",
+        f"p. {c.page}" if c.page else "",
+    ]
+    return ", ".join(_line(p) for p in parts if p)
+
+
+def md_inline(text: object) -> str:
+    """Text on one line of Markdown: whitespace collapsed, inline syntax and HTML escaped, and a
+    leading block marker (#, >, -, 1.) escaped."""
+    return _escape_line(_line(str(text)))
+
+
+def md_lines(text: str) -> list[str]:
+    """Text of several lines, each escaped like md_inline (indentation dropped, so no line
+    becomes a code block)."""
+    return [_escape_line(" ".join(line.split())) for line in text.strip().splitlines()]
+
+
+def _exchange(number: int, question: str, answer: Answer) -> list[str]:
+    lines = [f"## {number}. {md_inline(question)}", ""]
+    if answer.refused:
+        lines += [f"**{md_inline(refusal_sentence(answer.refusal_reason))}**", ""]
+    else:
+        # The answer's [n] markers stay plain; every other bracket is escaped.
+        lines += [_MARKER.sub(r"[\1]", line) for line in md_lines(answer.text)] + [""]
     notes = []
     if answer.query.strip() and answer.query.strip() != question.strip():
-        notes.append(f"_Searched for: {_line(answer.query)}_")
+        notes.append(f"_Searched for: {md_inline(answer.query)}_")
     if answer.notice:
-        notes.append(f"_Note: {_line(answer.notice)}_")
+        notes.append(f"_Note: {md_inline(answer.notice)}_")
     if notes:
         lines += ["  \n".join(notes), ""]
     if answer.citations:
@@ -58,20 +132,29 @@ def _exchange(number: int, question: str, answer: Answer) -> list[str]:
 
 
 def _source(c: Citation) -> list[str]:
-    where = source_location(c)
-    head = f"{c.n}. *{_line(c.title) or c.doc_id}*" + (f", {where}" if where else "")
-    quote = "\n".join(f"   > {line}" if line.strip() else "   >" for line in c.quote.splitlines())
-    return [head, f"   (document `{c.doc_id}`)", "", quote or '   > ""', ""]
+    where = md_inline(source_location(c))
+    head = f"{c.n}. *{md_inline(c.title) or md_inline(c.doc_id)}*" + (f", {where}" if where else "")
+    quote = [f"   > {line}" if line else "   >" for line in md_lines(c.quote)]
+    return [head, f"   (document {_code(c.doc_id)})", "", *(quote or ['   > ""']), ""]
 
 
-def source_location(c: Citation) -> str:
-    """'2024-05-08, section Strengthening..., p. 3': the parts that are known."""
-    parts = [
-        c.date,
-        f"section “{c.section}”" if c.section else "",
-        f"p. {c.page}" if c.page else "",
-    ]
-    return ", ".join(_line(p) for p in parts if p)
+def _escape_line(line: str) -> str:
+    escaped = _INLINE.sub(r"\\\1", line)
+    return _BLOCK_START.sub(lambda m: _escape_block(m.group(1)), escaped)
+
+
+def _escape_block(marker: str) -> str:
+    # "1." -> "1\." ; "#" -> "\#"
+    return marker[:-1] + "\\" + marker[-1] if marker[0].isdigit() else "\\" + marker
+
+
+def _code(text: str) -> str:
+    """A code span that no backtick inside `text` can close (nothing inside is interpreted)."""
+    text = _line(text)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _line(text: str) -> str:

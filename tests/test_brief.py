@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from assistant.brief import build_brief, source_location
+import re
+
+from markdown_it import MarkdownIt
+
+from assistant.brief import (
+    REFUSAL_REASONS,
+    answer_text,
+    build_brief,
+    refusal_sentence,
+    source_location,
+)
 from assistant.types import Answer, Citation
 
 TITLE = "Fact Sheet: Third Ministerial Meeting"
@@ -23,6 +33,7 @@ def answer(
     query: str | None = None,
     refused: bool = False,
     notice: str = "",
+    reason: str = "",
 ) -> Answer:
     return Answer(
         question=question,
@@ -32,12 +43,16 @@ def answer(
         hits=(),
         refused=refused,
         notice=notice,
+        refusal_reason=reason,
     )
 
 
 CBP = answer(f"{QUOTE_1} [1] {QUOTE_2} [2]", (cite(1, QUOTE_1), cite(2, QUOTE_2, page=3)))
 REFUSED = answer(
-    "I could not find this in the documents.", question="Capital of Mongolia?", refused=True
+    "I could not find this in the documents.",
+    question="Capital of Mongolia?",
+    refused=True,
+    reason="name_not_in_passages",
 )
 
 
@@ -59,9 +74,11 @@ def test_questions_are_numbered_in_order() -> None:
     assert brief.index("## 1. First?") < brief.index("## 2. Capital of Mongolia?")
 
 
-def test_a_refusal_says_not_found_and_lists_no_sources() -> None:
+def test_a_refusal_says_not_found_once_with_its_reason_and_lists_no_sources() -> None:
     brief = build_brief([("Capital of Mongolia?", REFUSED)])
-    assert "**Not found in the documents.** I could not find this in the documents." in brief
+    reason = REFUSAL_REASONS["name_not_in_passages"]
+    assert f"**Not found in the documents: {reason}.**" in brief
+    assert brief.count("find") + brief.count("Not found") == 1  # one sentence, not two
     assert "**Sources**" not in brief
 
 
@@ -100,3 +117,90 @@ def test_source_location_leaves_out_what_is_unknown() -> None:
     assert source_location(cite(1, "q", section="", page=None)) == "2024-05-08"
     bare = Citation(1, "c", DOC, TITLE, "", "", 7, "q", 0, 1)
     assert source_location(bare) == "p. 7"
+
+
+# --- what came from documents cannot turn into markup -------------------------------------------
+
+SCRIPT = "<script>alert(1)</script>"
+IMAGE = '<img src="http://evil.example/x.png" onerror="alert(2)">'
+LINK = "[click here](javascript:alert(3))"
+MD_IMAGE = "![tracker](http://evil.example/t.png)"
+AUTOLINK = "<javascript:alert(4)>"
+DEFINITION = "[1]: javascript:alert(5)"
+HOSTILE = f"{SCRIPT} {IMAGE} {LINK} {MD_IMAGE} {AUTOLINK}"
+
+
+def rendered(markdown: str) -> str:
+    """The brief as a Markdown viewer shows it (CommonMark with GFM tables and strikethrough
+    and linkified bare URLs)."""
+    return (
+        MarkdownIt("commonmark", {"linkify": False})
+        .enable(["table", "strikethrough"])
+        .render(markdown)
+    )
+
+
+def hostile_answer() -> Answer:
+    quote = f"Quoted {HOSTILE}\n{DEFINITION}\n# not a heading\n    not code"
+    c = Citation(1, "c:1", f"doc`{IMAGE}", f"{MD_IMAGE} title", "2024", f"{LINK}", 2, quote, 0, 9)
+    return answer(
+        f"Answer {HOSTILE} [1]\n{DEFINITION}\n[1](javascript:alert(6))\n- not a list",
+        (c,),
+        question=f"{SCRIPT} {LINK}?",
+        query=f"{IMAGE} searched",
+        notice=f"{MD_IMAGE} note",
+    )
+
+
+def test_html_links_and_images_from_documents_are_shown_as_text_in_the_brief() -> None:
+    brief = build_brief([(f"{SCRIPT} {LINK}?", hostile_answer())], prepared=LINK)
+    html = rendered(brief)
+    assert "<script" not in html and "<img" not in html and "<a " not in html
+    assert "javascript:" not in " ".join(re.findall(r'(?:href|src)="[^"]*"', html))
+    # no heading, list or code block came out of the answer or the quote
+    answer_part = html.split("</h2>", 1)[1].split("<strong>Sources</strong>")[0]
+    assert not re.search(r"<(?:h\d|ul|ol|li|pre)\b", answer_part)
+    quote_part = html.split("<blockquote>", 1)[1].split("</blockquote>")[0]
+    assert not re.search(r"<(?:h\d|ul|ol|li|pre)\b", quote_part)
+    # ... and every piece is still there to read, as text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "[click here](javascript:alert(3))" in html
+    assert "![tracker](http://evil.example/t.png)" in html
+    assert "[1]: javascript:alert(5)" in html
+    assert "# not a heading" in html
+
+
+def test_the_answer_keeps_its_markers_but_no_marker_becomes_a_link() -> None:
+    brief = build_brief([("Q?", hostile_answer())])
+    assert "[1]\n" in brief  # the marker itself is plain
+    assert "\\[1\\](javascript" in brief and "\\[1\\]: javascript" in brief
+    assert "<a " not in rendered(brief)
+
+
+def test_a_document_id_with_backticks_stays_inside_its_code_span() -> None:
+    brief = build_brief([("Q?", hostile_answer())])
+    line = next(x for x in brief.splitlines() if "(document " in x)
+    assert line == f"   (document ``doc`{IMAGE}``)"
+    assert "<img" not in rendered(brief)
+
+
+# --- plain text for the clipboard --------------------------------------------------------------
+
+
+def test_an_answer_copies_as_plain_text_with_its_numbered_sources() -> None:
+    text = answer_text(CBP)
+    assert text.startswith(f"{QUOTE_1} [1] {QUOTE_2} [2]\n\nSources:\n")
+    assert f"[1] {TITLE}, 2024-05-08, section “Legal pathways”\n    “{QUOTE_1}”" in text
+    assert f"[2] {TITLE}, 2024-05-08, section “Legal pathways”, p. 3\n    “{QUOTE_2}”" in text
+    assert "<" not in text and "**" not in text and "#" not in text
+
+
+def test_a_refusal_copies_as_one_sentence_with_its_reason() -> None:
+    assert answer_text(REFUSED) == refusal_sentence("name_not_in_passages")
+    assert "never mention" in answer_text(REFUSED)
+
+
+def test_an_unknown_refusal_reason_is_left_out_not_shown_as_a_code_name() -> None:
+    assert refusal_sentence("some_new_check") == "Not found in the documents."
+    assert refusal_sentence("") == "Not found in the documents."
+    assert refusal_sentence("low_support").startswith("Not found in the documents: no passage")

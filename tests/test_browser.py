@@ -1,7 +1,9 @@
 """The web app in Debian's Chromium (Playwright, sync API), against the real app on loopback
-with the shipped corpus: chat with linked and highlighted sources, a follow-up, feedback, the
-brief, uploading / asking about / removing a document, the evaluation view, a phone viewport,
-and no request leaving this machine. Screenshots go to artifacts/screenshots/.
+with the shipped corpus: the first screen (what the assistant knows, About), chat with linked
+and highlighted sources that never move the chat, the document viewer at the quote, Copy, a
+follow-up, refusals, feedback, the brief, uploading / asking about / removing a document, the
+evaluation view, a phone viewport (the source sheet), and no request leaving this machine.
+Screenshots go to artifacts/screenshots/.
 
 The tests share one server and one browser and run in file order (each step builds on the
 previous one's state only where its docstring says so).
@@ -19,7 +21,15 @@ from urllib.parse import urlparse
 import pytest
 from conftest_web import REPO, RunningApp, running_app
 from filelock import FileLock
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 pytestmark = pytest.mark.browser
 
@@ -82,6 +92,7 @@ def requests_seen() -> list[str]:
 @pytest.fixture(scope="module")
 def desktop(browser: Browser, requests_seen: list[str]) -> Iterator[BrowserContext]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
     context.on("request", lambda r: requests_seen.append(r.url))
     yield context
     context.close()
@@ -98,6 +109,7 @@ def page(desktop: BrowserContext, app: RunningApp) -> Page:
 def open_app(page: Page, app: RunningApp) -> None:
     page.goto(app.url)
     expect(page.locator("#status")).to_contain_text("Embedding model", timeout=30_000)
+    expect(page.locator("#chat button.example").first).to_be_visible()
 
 
 def shot(page: Page, name: str, full_page: bool = True) -> None:
@@ -124,18 +136,80 @@ def tab(page: Page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
 
 
+def still(page: Page) -> dict[str, float]:
+    """Where the page is scrolled and where the question box sits on the screen."""
+    box = page.locator("#question textarea").bounding_box()
+    assert box is not None
+    return {"scroll": page.evaluate("window.scrollY"), "x": box["x"], "y": box["y"]}
+
+
+def in_view(page: Page, selector: str) -> bool:
+    """The element is (or, once a smooth scroll ends, comes) wholly inside the viewport."""
+    return settles(
+        page,
+        """(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
+            return r.top >= 0 && r.bottom <= innerHeight && r.height > 0; }""",
+        selector,
+    )
+
+
+def inside(page: Page, inner: str, outer: str) -> bool:
+    """The element `inner` shows (or comes to show) within the visible area of `outer`."""
+    return settles(
+        page,
+        """([a, b]) => { const r = document.querySelector(a).getBoundingClientRect();
+            const o = document.querySelector(b).getBoundingClientRect();
+            return r.height > 0 && r.top >= o.top - 1 && r.bottom <= o.bottom + 1; }""",
+        [inner, outer],
+    )
+
+
+def settles(page: Page, condition: str, arg: Any) -> bool:
+    try:
+        page.wait_for_function(condition, arg=arg, timeout=5_000)
+    except PlaywrightTimeoutError:
+        return False
+    return True
+
+
+def focused(page: Page) -> str:
+    return str(page.evaluate("document.activeElement.className || document.activeElement.id"))
+
+
 # --- chat ----------------------------------------------------------------------------------------
 
 
-def test_status_line_shows_answerer_model_and_index(page: Page) -> None:
+def test_the_first_screen_says_what_the_assistant_knows_in_plain_words(page: Page) -> None:
+    expect(page.locator("#scope-line")).to_contain_text(
+        "Answers come only from 1 document, dated 8 May 2024"
+    )
+    scope = page.locator("#chat .scope")
+    expect(scope).to_contain_text("Fact Sheet: Third Ministerial Meeting")
+    expect(scope).to_contain_text("8 May 2024")
+    examples = page.locator("#chat button.example")
+    assert 1 <= examples.count() <= 4
+    for text in examples.all_inner_texts():
+        assert text.startswith("What do the documents say about ")
+    # the technical settings are in the About panel, closed at first
+    expect(page.locator("#status")).to_be_hidden()
+    expect(page.get_by_text("Embedding model")).to_be_hidden()
+    about = page.locator("#about-toggle")
+    expect(about).to_have_attribute("aria-expanded", "false")
+    shot(page, "01-start-1280")
+    about.click()
+    expect(about).to_have_attribute("aria-expanded", "true")
     status = page.locator("#status")
+    expect(status).to_be_visible()
     expect(status).to_contain_text("offline composer")
     expect(status).to_contain_text("all-MiniLM-L6-v2")
     expect(status).to_contain_text("1 document, 14 chunks")
-    shot(page, "01-start-1280")
+    expect(page.locator("#about-text")).to_contain_text("only from the indexed documents")
+    shot(page, "01b-about-1280")
+    about.click()
+    expect(status).to_be_hidden()
 
 
-def test_an_answer_links_each_citation_to_its_highlighted_source(page: Page) -> None:
+def test_a_citation_highlights_its_source_beside_the_chat_without_moving_it(page: Page) -> None:
     ask(page, "How many people used CBP One?")
     assert "547,000" in last_answer(page)
     link = page.locator("#chat a.cite").first
@@ -146,15 +220,70 @@ def test_an_answer_links_each_citation_to_its_highlighted_source(page: Page) -> 
     expect(card.locator(".src-meta")).to_contain_text("section")
     mark = card.locator("mark")
     expect(mark).to_contain_text("547,000 individuals used CBP One")
-    link.click()
-    assert page.url.endswith("#src-1-1")
-    expect(card).to_be_in_viewport()
-    assert card.evaluate("e => e.matches(':target')")
     # at 1280 px the sources panel sits beside the chat
     chat_box = page.locator("#chat").bounding_box()
     sources_box = page.locator("#sources").bounding_box()
     assert chat_box and sources_box and sources_box["x"] > chat_box["x"] + chat_box["width"] - 1
-    shot(page, "02-answer-and-source-1280")
+    before = still(page)
+    link.hover()
+    preview = page.locator("#cite-preview")
+    expect(preview).to_be_visible()
+    expect(preview).to_contain_text("547,000 individuals used CBP One")
+    link.click()
+    expect(card).to_have_class(re.compile(r"\bactive\b"))
+    assert still(page) == before  # the page did not scroll: the chat is where it was
+    assert in_view(page, "#question textarea")
+    assert inside(page, "#src-1-1", "#sources") and in_view(page, "#src-1-1")
+    assert page.evaluate("document.activeElement.id") == "src-1-1"  # focus went to the card
+    shot(page, "02-answer-and-source-1280", full_page=False)
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.classList.contains('cite')")  # ... and back
+
+
+def test_a_card_opens_the_whole_document_at_the_quote(page: Page) -> None:
+    """After the CBP One question above."""
+    card = page.locator("#src-1-1")
+    href = (
+        "/api/v1/documents/2024-05-08-third-ministerial-los-angeles-declaration-fact-sheet.txt/file"
+    )
+    expect(card.locator("a.src-download")).to_have_attribute("href", href)
+    before = still(page)
+    opener = card.locator("button.src-open")
+    opener.click()
+    viewer = page.locator(".overlay.viewer")
+    expect(viewer).to_be_visible()
+    quote = viewer.locator("#viewer-quote")
+    expect(quote).to_contain_text("more than 547,000 individuals used CBP One")
+    expect(viewer.locator(".overlay-title")).to_contain_text("Fact Sheet: Third Ministerial")
+    expect(viewer.locator("a.viewer-download")).to_have_attribute("href", href)
+    # the whole document, scrolled so that the quote is in the viewer's visible area
+    text = viewer.locator(".viewer-text")
+    expect(text).to_contain_text("Nearly two years ago")
+    expect(text).to_contain_text("temporary protection status")
+    expect(text).not_to_contain_text("date 2024-05-08")
+    assert inside(page, "#viewer-quote", ".viewer-text") and in_view(page, "#viewer-quote")
+    assert "viewer-text" in focused(page)
+    assert page.locator("[role=dialog][aria-modal=true]").count() == 1
+    shot(page, "02b-viewer-1280", full_page=False)
+    page.keyboard.press("Escape")
+    expect(viewer).to_have_count(0)
+    assert "src-open" in focused(page)  # focus is back on the button that opened it
+    assert still(page) == before
+
+
+def test_copy_gives_plain_text_with_the_numbered_sources(page: Page) -> None:
+    """After the CBP One question above."""
+    page.locator("#chat button.copy-answer").first.click()
+    expect(page.locator("#chat button.copy-answer").first).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    answer, sources = copied.split("\n\nSources:\n")
+    assert "547,000" in answer and answer.rstrip().endswith("[1]")
+    assert sources.startswith(
+        "[1] Fact Sheet: Third Ministerial Meeting of the Los Angeles Declaration on Migration "
+        "and Protection, 2024-05-08, section “Strengthening Human Implementation”\n"
+    )
+    assert "    “From January 2023 through the end of March 2024, more than 547,000" in sources
+    assert "<" not in copied and "class=" not in copied
 
 
 def test_a_follow_up_uses_the_conversation(page: Page) -> None:
@@ -163,16 +292,28 @@ def test_a_follow_up_uses_the_conversation(page: Page) -> None:
     assert "21,000" in last_answer(page)
     expect(page.locator("#chat .searched").last).to_contain_text("Searched for:")
     expect(page.locator("#src-2-1 mark")).to_be_visible()
+    groups = page.locator("#sources .src-group")
+    expect(groups).to_have_count(2)
+    assert groups.nth(0).get_attribute("id") == "turn-1"  # the chat's order, oldest first
+    before = still(page)
     page.locator("#chat .answer").last.locator("a.cite").first.click()
-    expect(page.locator("#src-2-1")).to_be_in_viewport()
+    expect(page.locator("#src-2-1")).to_have_class(re.compile(r"\bactive\b"))
+    assert inside(page, "#src-2-1", "#sources") and in_view(page, "#src-2-1")
+    assert still(page) == before
+    # an earlier answer's citation brings its card back into the panel, still in place
+    page.locator("#chat .answer").first.locator("a.cite").first.click()
+    assert inside(page, "#src-1-1", "#sources") and still(page) == before
     shot(page, "03-follow-up-1280")
 
 
-def test_a_question_outside_the_documents_is_a_distinct_refusal(page: Page) -> None:
+def test_a_question_outside_the_documents_is_refused_once(page: Page) -> None:
     ask(page, "What is the capital of Mongolia?")
     refusal = page.locator("#chat .refusal").last
-    expect(refusal).to_contain_text("Not found in the documents")
-    expect(refusal.locator("ol.closest li")).to_have_count(3)
+    text = refusal.inner_text()
+    assert text.count("Not found in the documents") == 1 and "could not find" not in text
+    expect(refusal).to_contain_text("never mention")  # the reason, in words
+    expect(refusal.locator(".closest li")).to_have_count(0)  # nothing close: no passages
+    expect(refusal).to_contain_text("The documents cover: Fact Sheet: Third Ministerial")
     expect(page.locator("#turn-3 .src-none")).to_be_visible()
     color = refusal.evaluate("e => getComputedStyle(e).borderLeftColor")
     answer_color = page.locator("#chat .answer").first.evaluate(
@@ -180,6 +321,18 @@ def test_a_question_outside_the_documents_is_a_distinct_refusal(page: Page) -> N
     )
     assert color != answer_color
     shot(page, "04-refusal-1280")
+
+
+def test_a_refusal_with_close_passages_lists_them_without_metadata(page: Page) -> None:
+    ask(page, "How many Ecuadorians used CBP One?")
+    refusal = page.locator("#chat .refusal").last
+    items = refusal.locator(".closest li")
+    assert 1 <= items.count() <= 3
+    expect(refusal).to_contain_text("The closest passages, which do not answer it")
+    expect(refusal.locator(".closest")).to_contain_text("CBP One")
+    expect(refusal).not_to_contain_text("date 2024-05-08")
+    assert refusal.inner_text().count("Fact Sheet") <= 1  # the title once, not per passage
+    assert refusal.inner_text().count("Not found in the documents") == 1
 
 
 def test_a_question_that_cannot_be_asked_shows_its_message_and_is_kept(page: Page) -> None:
@@ -229,7 +382,7 @@ def test_the_conversation_exports_as_a_markdown_brief(page: Page) -> None:
     text = Path(download.path()).read_text(encoding="utf-8")
     assert "## 1. How many people used CBP One?" in text and "547,000" in text
     assert "## 2. And how many have been approved" in text and "21,000" in text
-    assert "**Not found in the documents.**" in text
+    assert "**Not found in the documents: " in text and "could not find" not in text
     assert text.count("**Sources**") == 2
     assert "   > From January 2023 through the end of March 2024, more than 547,000" in text
 
@@ -243,9 +396,13 @@ def test_new_conversation_clears_chat_sources_and_brief(page: Page) -> None:
 
 
 def test_an_example_question_is_asked_with_one_click(page: Page) -> None:
-    page.locator("#chat button.example", has_text="Which country hosted").click()
+    example = page.locator("#chat button.example").first
+    question = example.inner_text()
+    topic = question.removeprefix("What do the documents say about ").rstrip("?")
+    example.click()
     expect(page.locator("#chat .answer:not(.streaming)")).to_have_count(1, timeout=ANSWER_S)
-    assert "Guatemala" in last_answer(page)
+    expect(page.locator("#chat .question").first).to_have_text(question)
+    assert topic.removeprefix("the ") in last_answer(page)  # answered about what it asked
     expect(page.locator("#src-1-1 mark")).to_be_visible()
 
 
@@ -283,7 +440,7 @@ def test_upload_ask_about_and_remove_a_document(
     card = page.locator(f"#src-{turn}-1")
     expect(card).to_contain_text(NEW_TITLE)
     expect(card.locator(".src-doc")).to_have_text(NEW_DOC)
-    expect(card.locator("mark")).to_contain_text("4,321 participants")
+    expect(card.locator('mark[data-n="1"]')).to_contain_text("4,321 participants")
     shot(page, "06-answer-from-uploaded-document-1280")
 
     tab(page, "Documents")
@@ -345,7 +502,7 @@ def test_the_evaluation_view_runs_and_shows_metrics_chart_and_results(page: Page
 # --- phone and network ---------------------------------------------------------------------------
 
 
-def test_phone_width_renders_the_chat_without_horizontal_overflow(
+def test_phone_width_opens_sources_in_a_sheet_without_moving_the_chat(
     browser: Browser, app: RunningApp, requests_seen: list[str]
 ) -> None:
     context = browser.new_context(
@@ -354,10 +511,12 @@ def test_phone_width_renders_the_chat_without_horizontal_overflow(
         is_mobile=True,
         has_touch=True,
     )
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
     context.on("request", lambda r: requests_seen.append(r.url))
     phone = context.new_page()
     try:
         open_app(phone, app)
+        assert in_view(phone, "#question textarea")
         shot(phone, "09-start-phone", full_page=False)
         ask(phone, "How many people used CBP One?")
         assert "547,000" in last_answer(phone)
@@ -370,10 +529,36 @@ def test_phone_width_renders_the_chat_without_horizontal_overflow(
         assert chat_box and sources_box
         assert sources_box["y"] >= chat_box["y"] + chat_box["height"]  # stacked below
         assert chat_box["x"] >= 0 and chat_box["x"] + chat_box["width"] <= 390
+        expect(phone.locator("#chat a.sources-cue")).to_be_visible()  # a cue: they are below
         shot(phone, "10-answer-phone")
-        phone.locator("#chat a.cite").first.click()
-        expect(phone.locator("#src-1-1")).to_be_in_viewport()
+        before = still(phone)
+        link = phone.locator("#chat a.cite").first
+        link.click()
+        sheet = phone.locator(".overlay.sheet")
+        expect(sheet).to_be_visible()
+        expect(sheet.locator("mark")).to_contain_text("547,000 individuals used CBP One")
+        assert "overlay-panel" in focused(phone)
+        assert in_view(phone, ".overlay.sheet .src-card")
         shot(phone, "11-source-phone", full_page=False)
+        # the viewer, from the sheet, at the quote
+        sheet.locator("button.src-open").click()
+        expect(phone.locator("#viewer-quote")).to_contain_text("547,000 individuals")
+        assert inside(phone, "#viewer-quote", ".viewer-text") and in_view(phone, "#viewer-quote")
+        shot(phone, "12-viewer-phone", full_page=False)
+        phone.locator(".overlay.viewer button.overlay-close").click()
+        assert "src-open" in focused(phone)  # back in the sheet, on the button
+        sheet.locator("button.overlay-close").click()
+        expect(phone.locator(".overlay")).to_have_count(0)
+        assert "cite" in focused(phone)  # back on the [1] that opened it
+        assert still(phone) == before  # the chat never moved
+        phone.locator("#chat button.copy-answer").first.click()
+        copied = phone.evaluate("navigator.clipboard.readText()")
+        assert "547,000" in copied and "\n\nSources:\n[1] Fact Sheet" in copied
+        assert "<" not in copied
+        ask(phone, "What is the capital of Mongolia?")
+        refusal = phone.locator("#chat .refusal").last
+        assert refusal.inner_text().count("Not found in the documents") == 1
+        assert "could not find" not in refusal.inner_text()
     finally:
         context.close()
 

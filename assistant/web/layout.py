@@ -1,8 +1,10 @@
 """`build_app(assistant)`: the Gradio Blocks, laid out and wired (not launched: see
-`assistant.web.launch`). The title and status line above three tabs (chat, documents,
-evaluation), each laid out and wired by its own module, and the `ask` API endpoint."""
+`assistant.web.launch`). The header (title, what the answers come from in plain words, and the
+About panel with the technical settings) above three tabs (chat, documents, evaluation), each
+laid out and wired by its own module, and the `ask` API endpoint."""
 
 import tempfile
+from typing import Any
 
 import gradio as gr
 
@@ -12,7 +14,9 @@ from assistant.web.api import ApiHandlers, api_endpoints
 from assistant.web.chat import ChatHandlers, chat_tab
 from assistant.web.documents import DocumentHandlers, documents_tab
 from assistant.web.evaluation import EvaluationHandlers, evaluation_tab
-from assistant.web.render import TITLE
+from assistant.web.events import PRIVATE
+from assistant.web.render import TITLE, about_markdown, esc, scope_sentence
+from assistant.web.scope import ScopeCache
 
 
 def build_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> gr.Blocks:
@@ -25,13 +29,34 @@ def build_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> gr
             settings.data_dir / "feedback.jsonl", max_bytes=int(settings.max_feedback_mb * 1e6)
         ),
         tempfile.TemporaryDirectory(prefix="assistant-briefs-"),  # removed at exit
+        ScopeCache(assistant),
     )
+    about = about_markdown(assistant.answerer_name, not settings.uses_llm, settings.k)
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 86400)) as app:
-        gr.Markdown(f"## {TITLE}", elem_id="title")
-        status = gr.Markdown(elem_id="status")
+        with gr.Row(elem_id="header", equal_height=True):
+            gr.HTML(f"<h1>{esc(TITLE)}</h1>", elem_id="title")
+            gr.Button(
+                "About this assistant",
+                elem_id="about-toggle",
+                size="sm",
+                variant="secondary",
+                scale=0,
+                min_width=120,
+            )
+        scope_line = gr.Markdown(scope_sentence(chat.scope.get()), elem_id="scope-line")
+        # Opened and closed in the page (static/chat.js); kept in the page while closed.
+        with gr.Column(elem_id="about", elem_classes=["about-closed"]):
+            gr.Markdown(about, elem_id="about-text")
+            status = gr.Markdown(elem_id="status")
         with gr.Tabs():
-            chat_tab(app, chat)
+            chatbot = chat_tab(app, chat)
             documents_tab(app, DocumentHandlers(assistant), status)
             evaluation_tab(EvaluationHandlers(assistant))
         api_endpoints(ApiHandlers(assistant))
+
+        def first_screen() -> tuple[Any, str]:
+            return chat.first_screen(), scope_sentence(chat.scope.get())
+
+        # The documents tab refreshes the status line whenever the documents change.
+        status.change(first_screen, None, [chatbot, scope_line], **PRIVATE)
     return app
