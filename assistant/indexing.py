@@ -5,6 +5,7 @@ the committed version until the new one is complete, then switch to it."""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import time
@@ -75,8 +76,11 @@ class Indexer:
         self._lock = FileLock(str(lock_path))
         self._lock_timeout = lock_timeout_s
 
-    def sync(self, rebuild: bool = False, progress: Progress | None = None) -> SyncReport:
-        with self._locked():
+    def sync(
+        self, rebuild: bool = False, progress: Progress | None = None, wait_s: float = 0.0
+    ) -> SyncReport:
+        """wait_s: how long to wait for another writer to finish before IndexBusyError."""
+        with self._locked(wait_s):
             return self._sync(rebuild, progress)
 
     def add_files(
@@ -105,9 +109,9 @@ class Indexer:
 
     # --- internals -------------------------------------------------------------------
     @contextmanager
-    def _locked(self) -> Iterator[None]:
+    def _locked(self, wait_s: float = 0.0) -> Iterator[None]:
         try:
-            self._lock.acquire(timeout=self._lock_timeout)
+            self._lock.acquire(timeout=max(wait_s, self._lock_timeout))
         except Timeout:
             raise IndexBusyError(
                 "another ingestion is running on this index; wait for it to finish and retry"
@@ -195,8 +199,10 @@ class Indexer:
             tmp = dest.with_name(f".{name}.uploading")
             shutil.copyfile(source, tmp)
             os.replace(tmp, dest)
-        except (CorpusError, OSError) as exc:
+        except CorpusError as exc:
             return FileError(source.name, str(exc).splitlines()[0] if str(exc) else repr(exc))
+        except OSError as exc:  # its message would repeat the whole path
+            return FileError(source.name, _os_problem(exc))
         return None
 
     def _document_path(self, doc_id: str) -> Path:
@@ -209,7 +215,10 @@ class Indexer:
                 f"{_shown(doc_id)} is a metadata sidecar, not a document; remove "
                 f"{_shown(document)} to remove the document and its sidecar"
             )
-        plain = all(p and not p.startswith(".") and p.isprintable() for p in parts)
+        plain = all(
+            p and not p.startswith(".") and p.isprintable() and len(p.encode()) <= 255
+            for p in parts
+        )
         suffix = Path(doc_id).suffix.lower()
         path = (self.corpus_dir / doc_id).resolve()
         corpus = self.corpus_dir.resolve()
@@ -224,6 +233,12 @@ class Indexer:
                 "shows (a file inside the corpus folder)"
             )
         return path
+
+
+def _os_problem(exc: OSError) -> str:
+    if exc.errno == errno.ENAMETOOLONG:
+        return "the file name is too long to read; rename the file with a shorter name"
+    return f"cannot read the file ({exc.strerror or type(exc).__name__})"
 
 
 class DocumentIdError(ValueError):
