@@ -397,6 +397,7 @@ class _Server:
         self.grace_s = grace_s
         self._pointer = _Guarded(where, lambda: _get_or_create(client, f"{name}_pointer"))
         self._generations: dict[int, dict[str, Any]] = {}
+        self._begun: tuple[dict[str, Any], int] = ({}, 0)  # the pointer and generation written to
 
     def _read_pointer(self) -> dict[str, Any]:
         got = self._pointer.get(ids=["committed"], include=["metadatas"])
