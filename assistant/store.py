@@ -190,12 +190,6 @@ class Transaction:
         self._c = collections
         self._latest = {"v_to": NEVER}
 
-    def documents(self) -> dict[str, DocRecord]:
-        """The documents as this transaction leaves them so far."""
-        got = self._c["docs"].get(where=self._latest, include=["metadatas"])
-        records = (_record(m) for m in got["metadatas"] or [])
-        return {r.doc_id: r for r in records}
-
     def mark_pending(self, docs: Sequence[tuple[str, str, str]]) -> None:
         """(doc id, title, date) of documents about to be written, before their chunks."""
         self._put_docs([DocRecord(d, title, date, "", 0, utc_now()) for d, title, date in docs])
