@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
-from assistant.errors import UserError, run_for_user
+from assistant.errors import UserError, run_for_user, short
 from assistant.progress import progress_bar
 from assistant.types import Answer, SyncReport, Turn
+
+_FIRST_INGEST_WAIT_S = 600.0  # `ask` on an empty index waits this long for an ingest under way
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,15 +89,15 @@ def _docs_list(args: argparse.Namespace) -> int:
 def _docs_add(args: argparse.Namespace) -> int:
     from assistant.service import build_assistant
 
-    missing = [p for p in args.paths if not p.is_file()]
-    for p in missing:
-        print(f"error: {p}: no such file", file=sys.stderr)
-    found = [p for p in args.paths if p.is_file()]
+    problems = {p: problem for p in args.paths if (problem := _not_a_file(p))}
+    for p, problem in problems.items():
+        print(f"error: {short(str(p))}: {problem}", file=sys.stderr)
+    found = [p for p in args.paths if p not in problems]
     report, rejected = build_assistant(Settings()).add_files(found, progress=progress_bar())
     for err in rejected:
-        print(f"rejected: {err}", file=sys.stderr)
+        print(f"rejected: {short(err.path)}: {err.reason}", file=sys.stderr)
     code = _print_report(report)
-    return 1 if rejected or missing else code
+    return 1 if rejected or problems else code
 
 
 def _docs_remove(args: argparse.Namespace) -> int:
@@ -108,10 +110,12 @@ def _docs_remove(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    history = _load_history(args.history) if args.history else []
+    settings = Settings()
+    history = _load_history(args.history, settings) if args.history else []
     assistant = _assistant()
-    if not assistant.documents():
-        _print_report(assistant.sync(progress=progress_bar()), quiet=True)
+    if not assistant.documents():  # a first ingest, or waits for the one under way
+        report = assistant.sync(progress=progress_bar(), wait_s=_FIRST_INGEST_WAIT_S)
+        _print_report(report, quiet=True)
     answer = assistant.ask(args.question, history, k=args.k, doc_ids=args.doc)
     print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer))
     return 0
@@ -145,17 +149,30 @@ def render(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def _load_history(path: Path) -> list[Turn]:
+def _load_history(path: Path, settings: Settings) -> list[Turn]:
+    from assistant.history import parse_history
+
+    limits = settings.history_limits
+    name = short(str(path))
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        turns = [Turn(str(t["role"]), str(t["content"])) for t in raw]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UserError(
-            f"{path}: not a JSON list of {{role, content}} turns ({type(exc).__name__})"
-        ) from None
-    if any(t.role not in ("user", "assistant") for t in turns):
-        raise UserError(f"{path}: every turn's role must be 'user' or 'assistant'")
-    return turns
+        with path.open("rb") as f:
+            data = f.read(limits.max_text_chars * 4 + 1)  # UTF-8: up to 4 bytes a character
+    except OSError as exc:
+        raise UserError(f"history file {name}: {exc.strerror or type(exc).__name__}") from None
+    if len(data) > limits.max_text_chars * 4:
+        raise UserError(f"history file {name}: larger than the history limits allow")
+    try:
+        return parse_history(data.decode("utf-8"), limits)
+    except UnicodeDecodeError:
+        raise UserError(f"history file {name}: not UTF-8 text") from None
+
+
+def _not_a_file(path: Path) -> str:
+    """Why path cannot be added, or "" when it is a file."""
+    try:
+        return "" if path.is_file() else "no such file"
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
 
 
 def _print_report(report: SyncReport, quiet: bool = False) -> int:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.history import HistoryLimits
+
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+# Chroma's rule for collection names, with room for the suffixes the store adds
+# (`_g<version>_sentences`) within its limits
+_COLLECTION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,46}[A-Za-z0-9]$")
 
 
 class Settings(BaseSettings):
@@ -42,6 +48,9 @@ class Settings(BaseSettings):
     max_answer_sentences: int = Field(default=3, gt=0)
     max_list_sentences: int = Field(default=6, gt=0)
     max_question_chars: int = Field(default=2000, gt=0)
+    # A conversation's history as the CLI and the API take it: turns, characters of content
+    max_history_turns: int = Field(default=40, gt=0)
+    max_history_chars: int = Field(default=40_000, gt=0)
 
     # Optional OpenAI-compatible LLM; the offline composer answers when no base URL is set
     llm_base_url: str | None = None
@@ -77,6 +86,16 @@ class Settings(BaseSettings):
     queue_size: int = Field(default=64, gt=0)
     max_request_kb: int = Field(default=1024, gt=0)  # bodies of non-upload requests
 
+    @field_validator("collection")
+    @classmethod
+    def _collection_name(cls, value: str) -> str:
+        if not _COLLECTION.match(value):
+            raise ValueError(
+                f"{value[:80]!r} is not a usable name: 3 to 48 characters, letters, digits, "
+                "'.', '_' or '-', starting and ending with a letter or digit"
+            )
+        return value
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.chunk_overlap_tokens >= self.chunk_tokens:
@@ -90,6 +109,12 @@ class Settings(BaseSettings):
                 "ASSISTANT_AUTH_PASSWORD) for a login, or neither"
             )
         return self
+
+    @property
+    def history_limits(self) -> HistoryLimits:
+        return HistoryLimits(
+            self.max_history_turns, self.max_history_chars, self.max_question_chars
+        )
 
     @property
     def max_file_bytes(self) -> int:

@@ -31,7 +31,8 @@ def is_user_error(exc: Exception) -> bool:
 
     from assistant.chain import QuestionError
     from assistant.embedding import EmbeddingModelError
-    from assistant.indexing import IndexBusyError
+    from assistant.history import HistoryError
+    from assistant.indexing import DocumentIdError, IndexBusyError
     from assistant.store import StoreError
 
     known = (
@@ -41,8 +42,9 @@ def is_user_error(exc: Exception) -> bool:
         IndexBusyError,
         StoreError,
         ValidationError,
-        FileNotFoundError,
-        PermissionError,
+        HistoryError,
+        DocumentIdError,
+        OSError,
     )
     return isinstance(exc, known)
 
@@ -53,5 +55,13 @@ def one_line(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         e = exc.errors()[0]
         return f"setting ASSISTANT_{str(e['loc'][0]).upper() if e['loc'] else ''}: {e['msg']}"
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f"{short(str(exc.filename))}: " if exc.filename else ""
+        return f"{where}{exc.strerror}"
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+def short(text: str, limit: int = 80) -> str:
+    """A path or name for a one-line message: long ones keep their start and end."""
+    return text if len(text) <= limit else f"{text[: limit // 2 - 2]}...{text[-(limit // 2 - 1) :]}"

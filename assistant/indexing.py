@@ -1,7 +1,11 @@
-"""Sync corpus/ into the store by content hash, under a lock; add and remove documents."""
+"""Sync corpus/ into the store by content hash, under a lock; add and remove documents.
+
+Every change is one store transaction: readers (this process or any other) keep answering from
+the committed version until the new one is complete, then switch to it."""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import time
@@ -14,10 +18,18 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from assistant.chunking import ChunkingConfig, SentenceSplitter, TokenCounter, chunk_document
-from assistant.corpus import CorpusError, list_corpus, load_files, safe_name, validate_file
+from assistant.corpus import (
+    SIDECAR_SUFFIX,
+    SUPPORTED_SUFFIXES,
+    CorpusError,
+    list_corpus,
+    load_files,
+    safe_name,
+    validate_file,
+)
 from assistant.embedding import Embedder, Progress
 from assistant.parse_worker import ParseLimits, ParseWorker
-from assistant.store import ChromaStore, utc_now
+from assistant.store import ChromaStore, Transaction, utc_now
 from assistant.types import Chunk, DocRecord, FileError, SourceDoc, SyncReport
 from assistant.units import unit_display
 
@@ -65,8 +77,11 @@ class Indexer:
         self._lock = FileLock(str(lock_path))
         self._lock_timeout = lock_timeout_s
 
-    def sync(self, rebuild: bool = False, progress: Progress | None = None) -> SyncReport:
-        with self._locked():
+    def sync(
+        self, rebuild: bool = False, progress: Progress | None = None, wait_s: float = 0.0
+    ) -> SyncReport:
+        """wait_s: how long to wait for another writer to finish before IndexBusyError."""
+        with self._locked(wait_s):
             return self._sync(rebuild, progress)
 
     def add_files(
@@ -81,22 +96,23 @@ class Indexer:
 
     def remove(self, doc_id: str) -> bool:
         """Delete a document from the corpus folder and the index; False if unknown."""
+        path = self._document_path(doc_id)
         with self._locked():
-            path = self._corpus_path(doc_id)
             known = doc_id in self.store.documents()
             if not known and not path.is_file():
                 return False
-            for p in (path, path.with_name(path.name + ".meta.yaml")):
+            for p in (path, path.with_name(path.name + SIDECAR_SUFFIX)):
                 p.unlink(missing_ok=True)
-            self.store.delete_document(doc_id)
-            self.store.bump_version()
+            if known:
+                with self.store.transaction() as txn:
+                    txn.delete_document(doc_id)
             return True
 
     # --- internals -------------------------------------------------------------------
     @contextmanager
-    def _locked(self) -> Iterator[None]:
+    def _locked(self, wait_s: float = 0.0) -> Iterator[None]:
         try:
-            self._lock.acquire(timeout=self._lock_timeout)
+            self._lock.acquire(timeout=max(wait_s, self._lock_timeout))
         except Timeout:
             raise IndexBusyError(
                 "another ingestion is running on this index; wait for it to finish and retry"
@@ -108,10 +124,8 @@ class Indexer:
 
     def _sync(self, rebuild: bool, progress: Progress | None) -> SyncReport:
         started = time.perf_counter()
-        if rebuild:
-            self.store.reset()
         files, unreadable = list_corpus(self.corpus_dir, max_bytes=self.max_file_bytes)
-        indexed = self.store.documents()
+        indexed = {} if rebuild else self.store.documents()
         changed = [f for f in files if indexed.get(f.id, _NONE).sha256 != f.sha256]
         with ParseWorker(self.parse_limits) as parse:
             todo, failed = load_files(
@@ -120,11 +134,12 @@ class Indexer:
         unchanged = {f.id for f in files} - {f.id for f in changed}
         current = unchanged | {d.id for d in todo}
         removed = sorted(set(indexed) - current)
-        for doc_id in removed:
-            self.store.delete_document(doc_id)
-        embedded = self._index(todo, set(indexed), progress)
-        if todo or removed:
-            self.store.bump_version()
+        embedded = 0
+        if todo or removed or rebuild:
+            with self.store.transaction(rebuild) as txn:
+                for doc_id in removed:
+                    txn.delete_document(doc_id)
+                embedded = self._index(txn, todo, set(indexed), progress)
         return SyncReport(
             added=tuple(d.id for d in todo if d.id not in indexed),
             updated=tuple(d.id for d in todo if d.id in indexed),
@@ -135,20 +150,26 @@ class Indexer:
             seconds=time.perf_counter() - started,
         )
 
-    def _index(self, docs: list[SourceDoc], indexed: set[str], progress: Progress | None) -> int:
+    def _index(
+        self,
+        txn: Transaction,
+        docs: list[SourceDoc],
+        indexed: set[str],
+        progress: Progress | None,
+    ) -> int:
         batches = _batches([(d, self.chunker(d)) for d in docs])
         total = sum(len(c) for _, c in (p for b in batches for p in b))
         done = 0
         if progress and total:
             progress(0, total)
         for batch in batches:
-            self._write(batch, indexed)
+            self._write(txn, batch, indexed)
             done += sum(len(c) for _, c in batch)
             if progress:
                 progress(done, total)
         return total
 
-    def _write(self, batch: list[Prepared], indexed: set[str]) -> None:
+    def _write(self, txn: Transaction, batch: list[Prepared], indexed: set[str]) -> None:
         chunks = [c for _, cs in batch for c in cs]
         unique = list(dict.fromkeys(unit_display(s) for c in chunks for s in c.sentences))
         sent_vecs = self.embedder.encode(unique)
@@ -156,14 +177,14 @@ class Indexer:
         chunk_vecs = _mean_vectors(chunks, sent_vecs, where)
         for doc, _ in batch:
             if doc.id in indexed:
-                self.store.delete_document(doc.id)
-        self.store.mark_pending([(doc.id, doc.title, doc.date) for doc, _ in batch])
+                txn.delete_document(doc.id)
+        txn.mark_pending([(doc.id, doc.title, doc.date) for doc, _ in batch])
         rows = [(c, i) for c in chunks for i in range(len(c.sentences))]
-        self.store.add_chunks(chunks, chunk_vecs)
         keys = [where[unit_display(c.sentences[i])] for c, i in rows]
-        self.store.add_sentences(rows, sent_vecs[keys])
+        txn.add_sentences(rows, sent_vecs[keys])
+        txn.add_chunks(chunks, chunk_vecs)
         now = utc_now()
-        self.store.finish_documents(
+        txn.finish_documents(
             [DocRecord(d.id, d.title, d.date, d.sha256, len(cs), now) for d, cs in batch]
         )
 
@@ -180,15 +201,56 @@ class Indexer:
             tmp = dest.with_name(f".{name}.uploading")
             shutil.copyfile(source, tmp)
             os.replace(tmp, dest)
-        except (CorpusError, OSError) as exc:
+        except CorpusError as exc:
             return FileError(source.name, str(exc).splitlines()[0] if str(exc) else repr(exc))
+        except OSError as exc:  # its message would repeat the whole path
+            return FileError(source.name, _os_problem(exc))
         return None
 
-    def _corpus_path(self, doc_id: str) -> Path:
+    def _document_path(self, doc_id: str) -> Path:
+        """The file of a document id (a path inside the corpus, as `docs list` shows it);
+        anything else, a metadata sidecar included, is refused."""
+        parts = doc_id.split("/")
+        if doc_id.endswith(SIDECAR_SUFFIX):
+            document = doc_id[: -len(SIDECAR_SUFFIX)]
+            raise DocumentIdError(
+                f"{_shown(doc_id)} is a metadata sidecar, not a document; remove "
+                f"{_shown(document)} to remove the document and its sidecar"
+            )
+        plain = all(
+            p and not p.startswith(".") and p.isprintable() and len(p.encode()) <= 255
+            for p in parts
+        )
+        suffix = Path(doc_id).suffix.lower()
         path = (self.corpus_dir / doc_id).resolve()
-        if self.corpus_dir.resolve() not in path.parents:
-            raise ValueError(f"{doc_id!r} is not a document id inside the corpus")
+        corpus = self.corpus_dir.resolve()
+        if (
+            not plain
+            or "\\" in doc_id
+            or suffix not in SUPPORTED_SUFFIXES
+            or corpus not in path.parents
+        ):
+            raise DocumentIdError(
+                f"{_shown(doc_id)} is not a document id; use one that `assistant docs list` "
+                "shows (a file inside the corpus folder)"
+            )
         return path
+
+
+def _os_problem(exc: OSError) -> str:
+    if exc.errno == errno.ENAMETOOLONG:
+        return "the file name is too long to read; rename the file with a shorter name"
+    return f"cannot read the file ({exc.strerror or type(exc).__name__})"
+
+
+class DocumentIdError(ValueError):
+    """docs remove was given something that is not a document id."""
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    """A user's string in a one-line message: quoted, control characters escaped, cut."""
+    quoted = repr(text)
+    return quoted if len(quoted) <= limit else quoted[: limit - 4] + "...'"
 
 
 _NONE = DocRecord("", "", "", "", 0, "")

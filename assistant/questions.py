@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from assistant.types import Turn
 
+MAX_CARRIED_CHARS = 300  # of an earlier question's words a follow-up's query carries
+MAX_EARLIER_CHARS = 4000  # of the earlier question read for them
 _WH = r"(?:who|whom|whose|what|when|where|which|why|how|did|does|do|is|are|was|were|will|can)"
 _PART_SPLIT = re.compile(rf"\?\s+|;\s+|,?\s+(?:and|but|also|plus)\s+(?={_WH}\b)", re.I)
 _FOLLOW_START = re.compile(
@@ -103,11 +105,21 @@ def is_followup(question: str, history: Sequence[Turn]) -> bool:
 
 
 def condense(question: str, history: Sequence[Turn]) -> str:
-    """The standalone query: a follow-up carries the subject words of the earlier question."""
+    """The standalone query: a follow-up carries the subject words of the earlier question,
+    at most MAX_CARRIED_CHARS of them (whatever the history holds, the query stays short)."""
     if not is_followup(question, history):
         return question.strip()
     earlier = next(t.content for t in reversed(history) if t.role == "user")
-    carried = [w for w in content_words(earlier) if w.lower() not in question.lower()]
+    lowered = question.lower()
+    carried: list[str] = []
+    size = 0
+    for word in content_words(earlier[:MAX_EARLIER_CHARS]):
+        if word.lower() in lowered:
+            continue
+        if size + len(word) + 1 > MAX_CARRIED_CHARS:
+            break
+        carried.append(word)
+        size += len(word) + 1
     return f"{question.strip()} ({' '.join(carried)})" if carried else question.strip()
 
 

@@ -16,7 +16,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.embedding import Embedder
-from assistant.store import ChromaStore
+from assistant.store import ChromaStore, IndexView
 from assistant.types import Chunk, Hit
 
 RRF_K = 60  # the constant of reciprocal rank fusion (Cormack et al. 2009)
@@ -45,9 +45,9 @@ class LexicalIndex:
     doc_freq: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, store: ChromaStore, stemmer: Stemmer.Stemmer) -> LexicalIndex:
-        version = store.version()
-        chunks = list(store.iter_chunks())
+    def build(cls, view: IndexView, stemmer: Stemmer.Stemmer) -> LexicalIndex:
+        version = view.version
+        chunks = list(view.iter_chunks())
         if not chunks:
             return cls(version, [], None, stemmer)
         tokens = lexical_tokens([c.text for c in chunks], stemmer)
@@ -105,15 +105,19 @@ class HybridRetriever:
         self._lexical: LexicalIndex | None = None
         self._lock = threading.Lock()
 
-    def lexical(self) -> LexicalIndex:
-        """The BM25 index for the store's current version, rebuilt only when the version
-        changed. The check is one small read (under a millisecond embedded), so an ingest
-        by this or any other process is seen by the next question."""
-        version = self.store.version()
+    def lexical(self, view: IndexView | None = None) -> LexicalIndex:
+        """The BM25 index for a version of the store (the committed one unless a view is
+        given), rebuilt only when the version changed. Reading the committed version is one
+        small read, so an ingest by this or any other process is seen by the next question."""
+        if view is None:
+            with self.store.view() as pinned:
+                return self.lexical(pinned)
         with self._lock:
-            if self._lexical is None or self._lexical.version != version:
-                self._lexical = LexicalIndex.build(self.store, self._stemmer)
-            return self._lexical
+            if self._lexical is None or self._lexical.version < view.version:
+                self._lexical = LexicalIndex.build(view, self._stemmer)
+            if self._lexical.version == view.version:
+                return self._lexical
+        return LexicalIndex.build(view, self._stemmer)  # an older version, still pinned
 
     def search(
         self,
@@ -130,9 +134,10 @@ class HybridRetriever:
         queries = [query, *also]
         vectors = self.embedder.encode_queries(queries)
         clock.lap("embed_ms")
-        dense = self.store.query_many(vectors, self.candidates, doc_ids)
-        clock.lap("dense_ms")
-        lexical = self.lexical()
+        with self.store.view() as view:  # one version for both sides
+            dense = view.query_many(vectors, self.candidates, doc_ids)
+            clock.lap("dense_ms")
+            lexical = self.lexical(view)
         sparse = [lexical.search(q, self.candidates, doc_ids) for q in queries]
         clock.lap("lexical_ms")
         hits = fuse(dense, sparse, k)

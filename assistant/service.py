@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answering import Answerer, ComposerConfig, OfflineComposer
-from assistant.chain import AnswerChain
+from assistant.chain import AnswerChain, QuestionError
 from assistant.chunking import ChunkingConfig, pysbd_splitter, tiktoken_counter
 from assistant.config import Settings
 from assistant.documents import DocumentFile, DocumentView, document_file, document_view
 from assistant.embedding import Embedder, Progress
+from assistant.history import recent
 from assistant.indexing import Chunker, Indexer
 from assistant.parse_worker import ParseLimits
 from assistant.redact import redact_urls
@@ -38,13 +39,21 @@ class Assistant:
         k: int | None = None,
         doc_ids: Sequence[str] | None = None,
     ) -> Answer:
-        return self.chain.ask(question, history, k, doc_ids)
+        return self.chain.ask(_text(question), self._recent(history), k, doc_ids)
 
     def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
-        return self.chain.stream(question, history)
+        return self.chain.stream(_text(question), self._recent(history))
 
-    def sync(self, rebuild: bool = False, progress: Progress | None = None) -> SyncReport:
-        return self.indexer.sync(rebuild, progress)
+    def _recent(self, history: Sequence[Turn]) -> list[Turn]:
+        """The turns a question is asked with: the most recent that fit the history limits
+        (a history from outside is checked, and refused when over them, by
+        history.parse_history first)."""
+        return recent(history, self.settings.history_limits)
+
+    def sync(
+        self, rebuild: bool = False, progress: Progress | None = None, wait_s: float = 0.0
+    ) -> SyncReport:
+        return self.indexer.sync(rebuild, progress, wait_s)
 
     def add_files(
         self, paths: Sequence[Path], progress: Progress | None = None
@@ -74,6 +83,15 @@ class Assistant:
         if not s.uses_llm:
             return "offline composer"
         return f"LLM {s.llm_model} at {redact_urls(s.llm_base_url or '')}"
+
+
+def _text(question: object) -> str:
+    """The question, if it is text (an API caller can send a number or a list)."""
+    if question is None:
+        return ""
+    if not isinstance(question, str):
+        raise QuestionError(f"The question must be text, not a {type(question).__name__}.")
+    return question
 
 
 def store_config(settings: Settings) -> StoreConfig:

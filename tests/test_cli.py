@@ -88,7 +88,7 @@ def test_docs_add_rejects_a_bad_file_by_name(env: dict[str, str], tmp_path: Path
     ("args", "extra_env", "message"),
     [
         (["ask", "   "], {}, "type a question"),
-        (["ask", "--history", "/nonexistent.json", "Why?"], {}, "not a JSON list"),
+        (["ask", "--history", "/nonexistent.json", "Why?"], {}, "No such file"),
         (["docs", "remove", "nope.txt"], {}, "no document"),
         (["ingest"], {"ASSISTANT_CHUNK_OVERLAP_TOKENS": "500"}, "chunk_overlap_tokens"),
         (["ingest"], {"ASSISTANT_CORPUS_DIR": "/nonexistent/corpus"}, "does not exist"),
@@ -118,3 +118,97 @@ def test_an_unreachable_llm_falls_back_without_showing_its_secrets(env: dict[str
         shown = result.stdout + result.stderr
         assert f"127.0.0.1:{port}/v1" in shown and "could not be reached" in shown
         assert "s3cret" not in shown and "k3y" not in shown and "frag" not in shown
+
+
+def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    """The one line a user error prints: exit 2, no traceback, nothing else on stderr."""
+    assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: ") and len(line) < 300, line
+    return line
+
+
+def test_docs_remove_takes_a_document_id_only(env: dict[str, str]) -> None:
+    corpus = Path(env["ASSISTANT_CORPUS_DIR"])
+    [sidecar] = corpus.glob("*.meta.yaml")
+    document = sidecar.name.removesuffix(".meta.yaml")
+    line = one_error_line(run(env, "docs", "remove", sidecar.name))
+    assert "is a metadata sidecar, not a document" in line and f"remove '{document}'" in line
+    assert sidecar.is_file()  # nothing was deleted
+    outside = Path(env["ASSISTANT_DATA_DIR"]).parent / "outside.txt"
+    outside.write_text("not in the corpus")
+    for doc_id in ("../../etc/passwd", "/etc/passwd", "../outside.txt", str(outside), "a" * 300):
+        line = one_error_line(run(env, "docs", "remove", doc_id))
+        assert "is not a document id" in line, line
+    assert outside.is_file()
+    listed = run(env, "docs", "list")
+    assert document in listed.stdout  # the document is still indexed
+
+
+def history_file(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "history.json"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("history", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested 100,000 levels deep"),
+        (
+            json.dumps([{"role": "user", "content": "What about Canada? " * 47_000}]),
+            "the limit is",
+        ),
+        (json.dumps([{"role": "user", "content": 42}]), "turn 0's content is a number"),
+        (json.dumps([{"role": "user", "content": ["a", "list"]}]), "nested 3 levels deep"),
+        (json.dumps([{"role": "user", "content": "Why?"}] * 500), "500 turns; the limit is"),
+        (json.dumps({"role": "user", "content": "Why?"}), "got a JSON object"),
+        ("[{]", "not valid JSON"),
+    ],
+    ids=["deep", "900kB", "number", "list", "turns", "object", "invalid"],
+)
+def test_a_bad_history_is_one_line(
+    env: dict[str, str], tmp_path: Path, history: str, message: str
+) -> None:
+    path = history_file(tmp_path, history)
+    line = one_error_line(run(env, "ask", "--history", path, "And how much?"))
+    assert message in line, line
+
+
+def test_a_long_history_is_cut_and_the_query_stays_short(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """Within the limits, a long earlier question carries at most 300 characters of its
+    words into the follow-up's query."""
+    words = " ".join(f"Canada{i} refugees{i} commitment{i}" for i in range(60))
+    earlier = [{"role": "user", "content": f"What did {words} commit to?"}]
+    path = history_file(tmp_path, json.dumps(earlier))
+    result = run(env, "ask", "--json", "--history", path, "And how much money?")
+    assert result.returncode == 0, result.stderr
+    query = json.loads(result.stdout)["query"]
+    assert query.startswith("And how much money?") and len(query) < 400
+
+
+def test_a_bad_collection_name_is_one_line(env: dict[str, str]) -> None:
+    line = one_error_line(run({**env, "ASSISTANT_COLLECTION": "a/b c!"}, "docs", "list"))
+    assert line.startswith("error: setting ASSISTANT_COLLECTION:") and "'a/b c!'" in line
+
+
+def test_a_long_file_name_is_one_line(env: dict[str, str], tmp_path: Path) -> None:
+    """254 characters: the file exists but its sidecar name is too long to look up; 256: the
+    name itself is too long. Neither shows the whole path, neither reaches the corpus."""
+    fits = tmp_path / ("a" * 251 + ".md")
+    fits.write_text("# A note\n\nA short note about nothing.\n", encoding="utf-8")
+    result = run(env, "docs", "add", str(fits))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    [line] = [x for x in result.stderr.splitlines() if x.startswith("rejected:")]
+    assert "file name is too long" in line and len(line) < 300
+    too_long = tmp_path / ("b" * 256 + ".md")
+    result = run(env, "docs", "add", str(too_long))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    [line] = [x for x in result.stderr.splitlines() if x.startswith("error:")]
+    assert line.endswith("File name too long") and len(line) < 300
+    line = one_error_line(run(env, "ask", "--history", str(too_long), "Why?"))
+    assert line.endswith("File name too long")
+    assert not any(len(p.name) > 200 for p in Path(env["ASSISTANT_CORPUS_DIR"]).iterdir())

@@ -1,6 +1,7 @@
-"""Replicas on one Chroma server: separate processes, each with its own BM25 cache. One ingests
-(`assistant docs add`); another, already warm, answers from the new document within seconds.
-And two ingests at once: the second refuses with one line (the lock lives in the data dir)."""
+"""Replicas on one index, embedded or on a Chroma server: separate processes, each with its own
+caches. One ingests (`assistant docs add`); another, already warm, answers from the new
+document on its next question, and stops citing it once it is removed. And two ingests at
+once: the second refuses with one line (the lock lives in the data dir)."""
 
 from __future__ import annotations
 
@@ -17,13 +18,13 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from conftest import CORPUS, REPO, ChromaServer, settings_for, unique_collection
+from conftest import BACKENDS, CORPUS, REPO, settings_for, unique_collection
 
 from assistant.config import Settings
 from assistant.embedding import Embedder
 from assistant.service import build_assistant
 
-pytestmark = [pytest.mark.server, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 MAX_STALENESS_S = 5.0
 NEW_DOC = (
@@ -50,7 +51,6 @@ for line in sys.stdin:
 def replica_env(settings: Settings) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env.update(
-        ASSISTANT_CHROMA_HOST=str(settings.chroma_host),
         ASSISTANT_CHROMA_PORT=str(settings.chroma_port),
         ASSISTANT_COLLECTION=settings.collection,
         ASSISTANT_CORPUS_DIR=str(settings.corpus_dir),
@@ -58,6 +58,8 @@ def replica_env(settings: Settings) -> dict[str, str]:
         ASSISTANT_INDEX_DIR=str(settings.index_dir),
         HF_HUB_OFFLINE="1",
     )
+    if settings.chroma_host:
+        env["ASSISTANT_CHROMA_HOST"] = settings.chroma_host
     return env
 
 
@@ -110,11 +112,13 @@ class Replica:
             self.process.wait()
 
 
-@pytest.fixture()
-def settings(chroma_server: ChromaServer, tmp_path: Path) -> Settings:
-    """A shared corpus folder and data dir (one machine), one collection on the server."""
+@pytest.fixture(params=BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """A shared corpus folder and data dir (one machine), one index: embedded in tmp_path, or
+    one collection on the server."""
+    server = request.getfixturevalue("chroma_server") if request.param == "server" else None
     shutil.copytree(CORPUS, tmp_path / "corpus")
-    return settings_for(tmp_path, chroma_server, unique_collection())
+    return settings_for(tmp_path, server, unique_collection())
 
 
 @pytest.fixture()
@@ -174,6 +178,12 @@ def test_a_document_ingested_by_one_replica_is_answered_by_another(
     assert new_hits and new_hits[0]["lexical_score"] is not None
     assert asked == 1  # not eventually: the very next question sees it
 
+    removed = cli(settings, "docs", "remove", "tuvalu.md")
+    assert removed.returncode == 0, removed.stderr
+    after = warm_replica.ask(NEW_QUESTION)  # the next question, no error, no stale citation
+    assert after["refused"] and not any(h["doc_id"] == "tuvalu.md" for h in after["hits"])
+    assert "547,000" in warm_replica.ask(OLD_QUESTION)["text"]
+
 
 def test_two_ingests_at_once_the_second_refuses_in_one_line(
     settings: Settings, embedder: Embedder
@@ -201,5 +211,36 @@ def test_two_ingests_at_once_the_second_refuses_in_one_line(
     assert (
         line == "error: another ingestion is running on this index; wait for it to finish and retry"
     )
+    [report] = result
+    assert report.added and not report.failed
+
+
+def test_ask_answers_from_the_committed_index_while_a_rebuild_runs(
+    settings: Settings, embedder: Embedder
+) -> None:
+    """`assistant ask` in another process, while `ingest --rebuild` is half-way (held inside
+    its transaction by its progress callback): the old index answers, no busy error."""
+    writer = build_assistant(settings, embedder=embedder)
+    assert writer.sync().added
+    inside, release = threading.Event(), threading.Event()
+
+    def progress(done: int, total: int) -> None:
+        inside.set()
+        assert release.wait(timeout=120)
+
+    result: list[Any] = []
+    worker = threading.Thread(
+        target=lambda: result.append(writer.sync(rebuild=True, progress=progress))
+    )
+    worker.start()
+    try:
+        assert inside.wait(timeout=60)
+        asked = cli(settings, "ask", "--json", OLD_QUESTION)
+    finally:
+        release.set()
+        worker.join(timeout=120)
+    assert asked.returncode == 0, asked.stderr
+    answer = json.loads(asked.stdout)
+    assert not answer["refused"] and "547,000" in answer["text"]
     [report] = result
     assert report.added and not report.failed

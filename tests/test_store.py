@@ -1,5 +1,6 @@
 """The Chroma store, embedded and against a real Chroma server: records, versions, rebuilds
-seen by a second store (another replica), token auth, an unreachable server and a restart."""
+seen by a second store (another replica), readers isolated from an open transaction, token
+auth, an unreachable server and a restart."""
 
 from __future__ import annotations
 
@@ -31,7 +32,14 @@ from conftest import (
 
 from assistant.embedding import Embedder
 from assistant.service import build_assistant
-from assistant.store import ChromaStore, StoreConfig, StoreError
+from assistant.store import (
+    ChromaStore,
+    IndexView,
+    StoreConfig,
+    StoreError,
+    Transaction,
+    open_client,
+)
 from assistant.types import Chunk, DocRecord, Sentence
 
 CBP = "How many people used the CBP One app?"
@@ -59,16 +67,23 @@ def unit(i: int, dim: int = 8) -> np.ndarray:
     return v
 
 
-def put(store: ChromaStore, doc_id: str, texts: list[str], first: int = 0) -> None:
+def write(txn: Transaction, doc_id: str, texts: list[str], first: int = 0) -> None:
     chunks = [chunk(doc_id, i, t) for i, t in enumerate(texts)]
-    store.mark_pending([(doc_id, doc_id.title(), "2025-01-02")])
-    store.add_chunks(chunks, np.vstack([unit(first + i) for i in range(len(chunks))]))
+    txn.mark_pending([(doc_id, doc_id.title(), "2025-01-02")])
+    txn.add_chunks(chunks, np.vstack([unit(first + i) for i in range(len(chunks))]))
     rows = [(c, 0) for c in chunks]
-    store.add_sentences(rows, np.vstack([unit(first + i) for i in range(len(rows))]))
-    store.finish_documents(
-        [DocRecord(doc_id, doc_id.title(), "2025-01-02", "abc", len(chunks), "")]
-    )
-    store.bump_version()
+    txn.add_sentences(rows, np.vstack([unit(first + i) for i in range(len(rows))]))
+    txn.finish_documents([DocRecord(doc_id, doc_id.title(), "2025-01-02", "abc", len(chunks), "")])
+
+
+def put(store: ChromaStore, doc_id: str, texts: list[str], first: int = 0) -> None:
+    """One document, in a transaction of its own."""
+    with store.transaction() as txn:
+        write(txn, doc_id, texts, first)
+
+
+def ids(view: IndexView) -> list[str]:
+    return sorted(c.id for c in view.iter_chunks())
 
 
 @pytest.fixture(params=BACKENDS)
@@ -94,8 +109,9 @@ def test_records_chunks_and_sentences_round_trip(config: StoreConfig) -> None:
     assert [[c.id for c, _ in ranked] for ranked in nearest] == [["beta.md#0"], ["alpha.md#0"]]
     vectors = store.sentence_vectors(["alpha.md#0", "beta.md#0"])
     assert {k: v.shape for k, v in vectors.items()} == {"alpha.md#0": (1, 8), "beta.md#0": (1, 8)}
-    store.delete_document("alpha.md")
-    assert sorted(store.documents()) == ["beta.md"]
+    with store.transaction() as txn:
+        txn.delete_document("alpha.md")
+    assert sorted(store.documents()) == ["beta.md"] and store.version() == 3
     assert [c.id for c in store.iter_chunks()] == ["beta.md#0"]
     assert store.sentence_vectors(["alpha.md#1"]) == {}
 
@@ -107,12 +123,109 @@ def test_another_store_on_the_same_index_sees_changes_and_rebuilds(config: Store
     put(writer, "alpha.md", ["Alpha one."])
     seen = reader.version()
     assert seen == 1 and [c.id for c in reader.iter_chunks()] == ["alpha.md#0"]
-    writer.reset()
-    put(writer, "gamma.md", ["Gamma one."], first=3)
+    with writer.transaction(rebuild=True) as txn:
+        write(txn, "gamma.md", ["Gamma one."], first=3)
     assert reader.version() > seen  # a reader that cached version 1 rebuilds its BM25 index
     assert [c.id for c in reader.iter_chunks()] == ["gamma.md#0"]
     assert [c.id for c, _ in reader.query(unit(3), 1)] == ["gamma.md#0"]
     assert sorted(reader.documents()) == ["gamma.md"]
+
+
+def test_a_reader_sees_one_whole_version_while_a_writer_works(config: StoreConfig) -> None:
+    """A reader in another store (another process, for the index) answers from the committed
+    version during a transaction, and a view it holds stays on its version after the commit;
+    the next view is the new version, whole."""
+    writer, reader = ChromaStore.open(config), ChromaStore.open(config)
+    put(writer, "alpha.md", ["Alpha one.", "Alpha two."])
+    put(writer, "beta.md", ["Beta one."], first=2)
+    with reader.view() as before:
+        with writer.transaction() as txn:  # alpha changes, beta goes, gamma arrives
+            txn.delete_document("alpha.md")
+            write(txn, "alpha.md", ["Alpha one, revised."], first=4)
+            txn.delete_document("beta.md")
+            write(txn, "gamma.md", ["Gamma one."], first=5)
+            with reader.view() as during:
+                for view in (before, during):
+                    assert view.version == 2
+                    assert ids(view) == ["alpha.md#0", "alpha.md#1", "beta.md#0"]
+                    assert sorted(view.documents()) == ["alpha.md", "beta.md"]
+                    assert [c.id for c, _ in view.query_many([unit(2)], 1)[0]] == ["beta.md#0"]
+                    assert view.chunk_count() == 3
+        assert before.version == 2 and ids(before) == ["alpha.md#0", "alpha.md#1", "beta.md#0"]
+        assert set(before.sentence_vectors(["beta.md#0"])) == {"beta.md#0"}
+    with reader.view() as after:
+        assert after.version == 3 and ids(after) == ["alpha.md#0", "gamma.md#0"]
+        assert [c.text for c in after.iter_chunks() if c.doc_id == "alpha.md"] == [
+            "Alpha one, revised."
+        ]
+        assert sorted(after.documents()) == ["alpha.md", "gamma.md"]
+        assert [c.id for c, _ in after.query_many([unit(5)], 1)[0]] == ["gamma.md#0"]
+
+
+def test_a_failed_transaction_leaves_the_committed_version(config: StoreConfig) -> None:
+    """A writer that fails half-way (or is killed) changes nothing readers see, and the next
+    writer starts from the committed version, not from the leftovers."""
+    store = ChromaStore.open(config)
+    put(store, "alpha.md", ["Alpha one."])
+    with pytest.raises(RuntimeError, match="disk full"), store.transaction() as txn:
+        txn.delete_document("alpha.md")
+        write(txn, "beta.md", ["Beta one."], first=1)
+        raise RuntimeError("disk full")
+    assert store.version() == 1 and sorted(store.documents()) == ["alpha.md"]
+    put(store, "gamma.md", ["Gamma one."], first=2)
+    with store.view() as view:
+        assert view.version == 2 and ids(view) == ["alpha.md#0", "gamma.md#0"]
+        assert sorted(view.documents()) == ["alpha.md", "gamma.md"]
+
+
+def test_embedded_versions_are_folders_collected_once_no_reader_holds_them(
+    tmp_path: Path,
+) -> None:
+    config = StoreConfig(unique_collection(), index_dir=tmp_path / "index")
+    writer, reader = ChromaStore.open(config), ChromaStore.open(config)
+    put(writer, "alpha.md", ["Alpha one."])
+    folders = lambda: sorted(p.name for p in (tmp_path / "index").glob("v*"))  # noqa: E731
+    with reader.view() as held:
+        put(writer, "beta.md", ["Beta one."], first=1)
+        put(writer, "gamma.md", ["Gamma one."], first=2)
+        assert folders() == ["v1", "v3"]  # v2 had no reader; v1 is held
+        assert ids(held) == ["alpha.md#0"]
+    assert (tmp_path / "index" / "CURRENT").read_text() == "3\n"
+    assert reader.version() == 3 and reader.chunk_count() == 3  # the reader moved to v3
+    put(writer, "delta.md", ["Delta one."], first=3)
+    assert folders() == ["v3", "v4"]  # v1 went; the reader is on v3 until its next read
+    assert reader.chunk_count() == 4
+    with writer.transaction() as txn:
+        txn.delete_document("delta.md")
+    assert folders() == ["v4", "v5"]
+
+
+@pytest.mark.server
+def test_server_removed_records_are_collected_after_the_grace_period(
+    chroma_server: ChromaServer,
+) -> None:
+    config = StoreConfig(
+        unique_collection(), host=chroma_server.host, port=chroma_server.port, grace_s=1.0
+    )
+    store = ChromaStore.open(config)
+    put(store, "alpha.md", ["Alpha one.", "Alpha two."])
+    with store.transaction() as txn:
+        txn.delete_document("alpha.md")
+    client = open_client(config)
+    raw = client.get_collection(f"{config.collection}_g1_chunks")
+    assert raw.count() == 2  # removed at version 2, kept for readers still on version 1
+    time.sleep(1.2)
+    put(store, "beta.md", ["Beta one."], first=2)
+    assert raw.count() == 1 and [c.id for c in store.iter_chunks()] == ["beta.md#0"]
+    with store.transaction(rebuild=True) as txn:
+        write(txn, "gamma.md", ["Gamma one."], first=3)
+    time.sleep(1.2)
+    put(store, "delta.md", ["Delta one."], first=4)
+    names = {c.name for c in client.list_collections() if c.name.startswith(config.collection)}
+    assert names == {
+        f"{config.collection}_{n}" for n in ("pointer", "g4_chunks", "g4_sentences", "g4_docs")
+    }
+    assert sorted(c.id for c in store.iter_chunks()) == ["delta.md#0", "gamma.md#0"]
 
 
 # --- a Chroma server --------------------------------------------------------------------
