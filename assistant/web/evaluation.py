@@ -184,8 +184,7 @@ def evaluation_tab(h: EvaluationHandlers) -> None:
             )
         failures = gr.HTML(elem_id="eval-failures", js_on_load=_COPY_JS)
         chart = gr.HTML(elem_id="eval-chart", js_on_load=None)
-        with gr.Accordion("Every question", open=False, elem_id="eval-all"):
-            results = gr.HTML(elem_id="eval-results", js_on_load=None)
+        results = gr.HTML(elem_id="eval-results", js_on_load=None)
         failed = gr.State([])
 
     shown = [run_line, metrics, chart, category, reason, failures, results, failed]

@@ -384,7 +384,7 @@ def _failure_card(f: FailedQuestion) -> str:
 
 
 def questions_html(data: Mapping[str, Any]) -> str:
-    """Every question of the run, one row each: id, category, question, result."""
+    """Every question of the run, one row each (id, category, question, result), folded."""
     rows = []
     for q in _dicts(data.get("questions")):
         failures = [str(f) for f in q.get("failures") or []]
@@ -402,9 +402,10 @@ def questions_html(data: Mapping[str, Any]) -> str:
             f'<td data-label="Result">{result}</td></tr>'
         )
     return (
+        f"<details><summary>Every question ({len(rows)})</summary>"
         '<table class="eval-questions"><thead><tr><th scope="col">Id</th>'
         '<th scope="col">Category</th><th scope="col">Question</th><th scope="col">Result</th>'
-        f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></details>"
     )
 
 
