@@ -287,10 +287,8 @@ def test_upload_ask_about_and_remove_a_document(
     shot(page, "06-answer-from-uploaded-document-1280")
 
     tab(page, "Documents")
-    page.locator("#remove-id input").click()
-    page.get_by_role("option", name=NEW_DOC).click()
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.locator("#remove-doc").click()
+    page.locator(f'#docs-table button[data-action="remove"][data-doc="{NEW_DOC}"]').click()
+    page.locator("#docs-table dialog[open] button[data-action=confirm-remove]").click()
     expect(page.locator("#remove-result")).to_contain_text(f"Removed {NEW_DOC}")
     expect(table).not_to_contain_text(NEW_TITLE)
     expect(table).to_contain_text("Fact Sheet: Third Ministerial Meeting")
