@@ -65,6 +65,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture(scope="module")
 def desktop(browser: Browser) -> Iterator[BrowserContext]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
     yield context
     context.close()
 
@@ -292,9 +293,13 @@ def test_a_run_shows_its_failures_in_words_and_the_change_from_the_baseline(
         "Expected fact missing. The answer does not state the expected fact: Zanzibar Quartet"
     )
     expect(k2.locator("ul.reasons q")).to_have_text("Zanzibar Quartet")
-    expect(k2.locator("code")).to_have_text(
+    command = (
         'assistant ask --explain "Who led the US delegation to the third ministerial meeting?"'
     )
+    expect(k2.locator("code")).to_have_text(command)
+    k2.get_by_role("button", name="Copy the command that explains k2").click()
+    expect(k2.locator("button.copy")).to_have_text("Copied")
+    assert page.evaluate("() => navigator.clipboard.readText()") == command
     expect(failures.locator("#fail-k3")).to_contain_text(
         "Answered an unanswerable question. Answered, though the documents do not answer"
     )

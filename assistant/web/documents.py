@@ -171,7 +171,7 @@ def documents_tab(app: gr.Blocks, h: DocumentHandlers, status: gr.Markdown) -> N
             file_count="multiple",
             file_types=types,
             type="filepath",
-            height=150,
+            height=200,
             elem_id="upload",
         )
         add = gr.Button("Add to the index", variant="primary", elem_id="add-docs")
