@@ -263,9 +263,12 @@ def test_the_evaluation_tab_opens_on_the_committed_baseline_with_readable_dates(
 def test_a_run_shows_its_failures_in_words_and_the_change_from_the_baseline(
     page: Page, app: RunningApp
 ) -> None:
+    page.evaluate(_WATCH_PROGRESS)
     page.locator("#run-eval").click()
     run_line = page.locator("#eval-run")
     expect(run_line).to_contain_text("4 questions, 3 with failures", timeout=120_000)
+    page.evaluate("() => window.__observer.disconnect()")
+    assert page.evaluate("() => window.__bars") == 1, "one run, one progress bar"
     expect(run_line).to_contain_text("Compared with the committed baseline: run 20261129-0319")
     assert READABLE_DATE.search(run_line.inner_text())
     assert not RAW_DATE.search(run_line.inner_text())
