@@ -243,6 +243,28 @@ def test_remove_asks_first_then_removes_the_row_and_refreshes_the_counts(
     shot(page, "tabs-04-removed-1280")
 
 
+def test_a_tampered_row_opens_and_removes_nothing(page: Page, app: RunningApp) -> None:
+    """A page edited to name a path instead of an indexed id: the server refuses, in words."""
+    before = sorted(p.name for p in (app.root / "corpus").iterdir())
+    bogus = "../../etc/passwd"
+    open_button = row(page, SHIPPED_DOC).locator('button[data-action="open"]')
+    open_button.evaluate("(e, id) => { e.dataset.doc = id; }", bogus)
+    open_button.click()
+    error = page.locator("#doc-viewer-error")
+    expect(error).to_contain_text("The document cannot be opened: no document with id")
+    expect(error).to_be_focused()
+
+    row(page, SHIPPED_DOC).locator('button[data-action="remove"]').click()
+    dialog = page.locator("#docs-table dialog.docs-confirm")
+    dialog.evaluate("(e, id) => { e.dataset.doc = id; }", bogus)
+    dialog.get_by_role("button", name="Remove").click()
+    expect(page.locator("#remove-result")).to_have_text(
+        f"Nothing removed: {bogus} is not indexed (any more)."
+    )
+    expect(row(page, SHIPPED_DOC)).to_have_count(1)
+    assert sorted(p.name for p in (app.root / "corpus").iterdir()) == before
+
+
 # --- evaluation ----------------------------------------------------------------------------------
 
 

@@ -93,20 +93,14 @@ class DocumentHandlers:
 
     assistant: Assistant
 
-    def status(self) -> str:
-        a = self.assistant
-        return status_markdown(
-            redact_urls(a.answerer_name),
-            a.embedder.model_name,
-            len(a.documents()),
-            a.store.chunk_count(),
-        )
-
     def documents(self, message: Message | None = None) -> tuple[str, str]:
         """The table (with `message` above it) and the status line, both counted now."""
-        records = self.assistant.documents()
-        chunks = self.assistant.store.chunk_count()
-        return documents_html(records, chunks, message), self.status()
+        a = self.assistant
+        records, chunks = a.documents(), a.store.chunk_count()
+        status = status_markdown(
+            redact_urls(a.answerer_name), a.embedder.model_name, len(records), chunks
+        )
+        return documents_html(records, chunks, message), status
 
     def add(self, files: list[str] | None, progress: gr.Progress = PROGRESS) -> tuple[Any, ...]:
         paths = [Path(f) for f in files or []]
@@ -140,7 +134,8 @@ class DocumentHandlers:
         and the viewer (emptied when it showed that document)."""
         doc_id = _event_doc(evt)
         if doc_id not in {r.doc_id for r in self.assistant.documents()}:
-            message = Message(f"Nothing removed: {doc_id} is not indexed (any more).", True)
+            shown = doc_id if len(doc_id) <= 200 else doc_id[:199] + "…"
+            message = Message(f"Nothing removed: {shown} is not indexed (any more).", True)
             return (*self.documents(message), *skip(2))
         try:
             self.assistant.remove(doc_id)

@@ -34,7 +34,9 @@ from assistant.web.events import PRIVATE, PROGRESS, skip
 from assistant.web.render import esc
 
 BASELINE = Path("baseline") / "report.json"  # under the reports folder: the committed baseline
-_NOTHING_YET = "No evaluation has been run yet: run it with the button below, or `assistant eval`."
+_NOTHING_YET = (
+    "No evaluation has been run yet: run it with the button below, or <code>assistant eval</code>."
+)
 
 # Copy buttons of the failure cards: the command goes to the clipboard (or is selected, where
 # the page is not a secure context), and the button says so.
