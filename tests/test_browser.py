@@ -420,7 +420,7 @@ def test_upload_ask_about_and_remove_a_document(
     table = page.locator("#docs-table")
     expect(table).to_contain_text("Fact Sheet: Third Ministerial Meeting")
     page.locator("#upload input[type=file]").set_input_files([good, empty])
-    expect(page.locator("#upload")).to_contain_text(NEW_DOC)
+    expect(page.locator("#upload").get_by_role("cell", name=NEW_DOC)).to_be_visible()
     page.locator("#add-docs").click()
     result = page.locator("#add-result")
     expect(result).to_contain_text("1 added", timeout=ANSWER_S)
@@ -444,10 +444,8 @@ def test_upload_ask_about_and_remove_a_document(
     shot(page, "06-answer-from-uploaded-document-1280")
 
     tab(page, "Documents")
-    page.locator("#remove-id input").click()
-    page.get_by_role("option", name=NEW_DOC).click()
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.locator("#remove-doc").click()
+    page.locator(f'#docs-table button[data-action="remove"][data-doc="{NEW_DOC}"]').click()
+    page.locator("#docs-table dialog[open] button[data-action=confirm-remove]").click()
     expect(page.locator("#remove-result")).to_contain_text(f"Removed {NEW_DOC}")
     expect(table).not_to_contain_text(NEW_TITLE)
     expect(table).to_contain_text("Fact Sheet: Third Ministerial Meeting")
@@ -464,7 +462,7 @@ def test_a_busy_index_is_reported_cleanly(page: Page, app: RunningApp, tmp_path:
     tab(page, "Documents")
     with FileLock(str(app.root / "index" / ".ingest.lock")):
         page.locator("#upload input[type=file]").set_input_files([doc])
-        expect(page.locator("#upload")).to_contain_text("busy.md")
+        expect(page.locator("#upload").get_by_role("cell", name="busy.md")).to_be_visible()
         page.locator("#add-docs").click()
         expect(page.locator("#add-result")).to_contain_text(
             "Nothing added: another ingestion is running"

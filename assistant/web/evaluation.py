@@ -1,64 +1,88 @@
-"""The Evaluation tab: run the question set from the page and show the latest report (run line,
-metrics table, chart, per-question failures); its layout, callbacks and wiring.
+"""The Evaluation tab: the latest report (the run, the metrics against the targets and the
+committed baseline, the chart), its failures first and in words, filterable by category and by
+reason, then every question; and running the question set from the page. Its layout,
+callbacks and wiring; the report's reading and HTML are in evaluation_view.py.
 
 (No `from __future__ import annotations`: Gradio reads the callbacks' type hints.)
 """
 
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import gradio as gr
 
 from assistant.evaluation import EvalError
 from assistant.indexing import IndexBusyError
 from assistant.service import Assistant
+from assistant.web.evaluation_view import (
+    FailedQuestion,
+    category_choices,
+    chart_html,
+    failed_questions,
+    failures_html,
+    filter_failures,
+    metric_rows,
+    metrics_html,
+    questions_html,
+    reason_choices,
+    run_html,
+)
 from assistant.web.events import PRIVATE, PROGRESS, skip
-from assistant.web.render import esc, md
+from assistant.web.render import esc
 
-EVAL_HEADERS = ["Id", "Category", "Question", "Failures"]
+BASELINE = Path("baseline") / "report.json"  # under the reports folder: the committed baseline
+_NOTHING_YET = (
+    "No evaluation has been run yet: run it with the button below, or <code>assistant eval</code>."
+)
 
-
-def report_view(data: dict[str, Any]) -> tuple[str, str, list[list[str]]]:
-    """(run line, metrics table, per-question rows) of a report dict."""
-    from assistant.reports import metrics_table_markdown
-
-    run = data.get("run", {})
-    questions = data.get("questions", [])
-    failing = sum(1 for q in questions if q.get("failures"))
-    line = (
-        f"**Run {md(run.get('run_id', '?'))}** · {md(run.get('date', ''))} · "
-        f"{len(questions)} questions, {failing} with failures · answerer: "
-        f"{md(run.get('answerer', '?'))} · k = {md(run.get('k', '?'))}"
-    )
-    rows = [
-        [
-            str(q.get("id", "")),
-            str(q.get("category", "")),
-            str(q.get("question", "")),
-            "; ".join(q.get("failures", [])) or "ok",
-        ]
-        for q in questions
-    ]
-    return line, metrics_table_markdown(data), rows
+# Copy buttons of the failure cards: the command goes to the clipboard (or is selected, where
+# the page is not a secure context), and the button says so.
+_COPY_JS = """
+element.addEventListener('click', async (event) => {
+  const button = event.target.closest('button.copy');
+  if (!button) return;
+  const text = button.dataset.copy;
+  try {
+    await navigator.clipboard.writeText(text);
+    button.textContent = 'Copied';
+  } catch (e) {
+    const code = button.parentElement.querySelector('code');
+    const range = document.createRange();
+    range.selectNodeContents(code);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    button.textContent = 'Selected: press Ctrl+C';
+  }
+  setTimeout(() => { button.textContent = 'Copy'; }, 2500);
+});
+"""
 
 
 @dataclass
 class EvaluationHandlers:
-    """The evaluation's callbacks."""
+    """The evaluation's callbacks. Each returns, in order: the run line, the metrics, the
+    chart, the two filters, the failures, every question, and the failed questions (state)."""
 
     assistant: Assistant
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.assistant.settings.evals_dir / "reports"
 
     def latest_report(self) -> tuple[Any, ...]:
         from assistant.reports import latest_report, load_report
 
-        path = latest_report(self.assistant.settings.evals_dir / "reports")
+        path = latest_report(self.reports_dir)
         if path is None:
-            return ("No evaluation has been run yet: press **Run the evaluation**.", "", None, [])
+            return _message(_NOTHING_YET)
         try:
             return self._report(load_report(path), path.parent)
         except EvalError as exc:
-            return (esc(str(exc)), "", None, [])
+            return _message(esc(str(exc)))
 
     def run_eval(self, progress: gr.Progress = PROGRESS) -> tuple[Any, ...]:
         from assistant.eval_run import run_eval
@@ -76,41 +100,97 @@ class EvaluationHandlers:
             items = load_items(questions)
             run = run_eval(self.assistant, items, progress=asked, questions_file=str(questions))
         except (EvalError, IndexBusyError) as exc:
-            return (f"The evaluation could not run: {md(exc)}", *skip(3))
+            return (
+                f'<p class="eval-error" role="alert">The evaluation could not run: {esc(exc)}</p>',
+                *skip(7),
+            )
         report = score_run(run)
-        paths = write_report(report, run_dir(evals_dir / "reports", run.info.run_id))
+        paths = write_report(report, run_dir(self.reports_dir, run.info.run_id))
         return self._report(report_to_dict(report), paths.chart.parent)
 
+    def filter(
+        self, category: str | None, kind: str | None, failed: list[FailedQuestion] | None
+    ) -> str:
+        items = failed or []
+        return failures_html(filter_failures(items, category or "", kind or ""), len(items))
+
     def _report(self, data: dict[str, Any], folder: Path) -> tuple[Any, ...]:
-        line, table, rows = report_view(data)
-        chart = folder / "report.png"
-        return line, table, str(chart) if chart.is_file() else None, rows
+        baseline, is_baseline = self._baseline(folder)
+        failed = list(failed_questions(data))
+        return (
+            run_html(data, baseline, is_baseline),
+            metrics_html(metric_rows(data, baseline), baseline is not None and not is_baseline),
+            _chart(data, folder / "report.png"),
+            gr.Dropdown(choices=category_choices(failed), value="", interactive=bool(failed)),
+            gr.Dropdown(choices=reason_choices(failed), value="", interactive=bool(failed)),
+            failures_html(failed, len(failed)),
+            questions_html(data),
+            failed,
+        )
+
+    def _baseline(self, folder: Path) -> tuple[dict[str, Any] | None, bool]:
+        """The committed baseline's report (None when absent or unreadable), and whether the
+        report shown is that baseline."""
+        from assistant.reports import load_report
+
+        path = self.reports_dir / BASELINE
+        if not path.is_file():
+            return None, False
+        try:
+            baseline = load_report(path)
+        except EvalError:
+            return None, False
+        return baseline, folder.resolve() == path.parent.resolve()
+
+
+def _chart(data: dict[str, Any], png: Path) -> str:
+    """The run's chart, served by Gradio from the reports folder (launch allows that folder)."""
+    if not png.is_file():
+        return ""
+    src = "/gradio_api/file=" + quote(str(png.resolve()), safe="/")
+    return chart_html(src, data, _png_size(png))
+
+
+def _png_size(png: Path) -> tuple[int, int] | None:
+    """A PNG's width and height, from its header (None when it is not a PNG)."""
+    with png.open("rb") as f:
+        head = f.read(24)
+    if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    width, height = struct.unpack(">II", head[16:24])
+    return int(width), int(height)
+
+
+def _message(text: str) -> tuple[Any, ...]:
+    empty = gr.Dropdown(choices=[], value=None, interactive=False)
+    return (f'<p class="eval-empty">{text}</p>', "", "", empty, empty, "", "", [])
 
 
 def evaluation_tab(h: EvaluationHandlers) -> None:
     """Lays out the Evaluation tab (inside the app's gr.Tabs) and wires its events."""
-    with gr.Tab("Evaluation", id="eval-tab") as tab:
-        run = gr.Button("Run the evaluation", variant="primary", elem_id="run-eval")
-        run_line = gr.Markdown(elem_id="eval-run")
-        with gr.Row(equal_height=False):
-            metrics = gr.Markdown(elem_id="eval-metrics")
-            chart = gr.Image(
-                label="Metrics by category",
-                show_label=False,
-                type="filepath",
-                interactive=False,
-                elem_id="eval-chart",
-                buttons=["download", "fullscreen"],
+    with gr.Tab("Evaluation", id="eval-tab", elem_id="eval-panel") as tab:
+        run_line = gr.HTML(elem_id="eval-run", js_on_load=None)
+        with gr.Row(elem_id="eval-run-row"):
+            run = gr.Button(
+                "Run the evaluation", variant="secondary", size="sm", elem_id="run-eval"
             )
-        results = gr.Dataframe(
-            headers=EVAL_HEADERS,
-            interactive=False,
-            wrap=True,
-            elem_id="eval-results",
-            label="Per question",
-            column_widths=["8%", "12%", "45%", "35%"],
-        )
+        gr.HTML("<h3>Metrics</h3>", elem_classes="eval-heading", js_on_load=None)
+        metrics = gr.HTML(elem_id="eval-metrics", js_on_load=None)
+        gr.HTML("<h3>Failures</h3>", elem_classes="eval-heading", js_on_load=None)
+        with gr.Row(elem_id="eval-filters"):
+            category = gr.Dropdown(
+                label="Category", choices=[], interactive=False, elem_id="eval-category"
+            )
+            reason = gr.Dropdown(
+                label="Reason", choices=[], interactive=False, elem_id="eval-reason"
+            )
+        failures = gr.HTML(elem_id="eval-failures", js_on_load=_COPY_JS)
+        chart = gr.HTML(elem_id="eval-chart", js_on_load=None)
+        results = gr.HTML(elem_id="eval-results", js_on_load=None)
+        failed = gr.State([])
 
-    shown = [run_line, metrics, chart, results]
-    run.click(h.run_eval, None, shown, **PRIVATE, concurrency_limit=1)
+    shown = [run_line, metrics, chart, category, reason, failures, results, failed]
+    run.click(h.run_eval, None, shown, show_progress_on=[run_line], **PRIVATE, concurrency_limit=1)
     tab.select(h.latest_report, None, shown, **PRIVATE)
+    for dropdown in (category, reason):
+        dropdown.input(h.filter, [category, reason, failed], failures, **PRIVATE)

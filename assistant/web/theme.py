@@ -10,7 +10,7 @@ import gradio as gr
 
 _SANS = ["Segoe UI", "Roboto", "Helvetica Neue", "Arial", "Liberation Sans", "DejaVu Sans"]
 _MONO = ["SFMono-Regular", "Menlo", "Consolas", "Liberation Mono", "DejaVu Sans Mono"]
-_CSS_FILES = ("base.css", "chat.css")  # in this order
+_CSS_FILES = ("base.css", "chat.css", "documents.css", "evaluation.css")  # in this order
 
 # Outside the app's container, which Gradio scopes `css` to: narrower page margins on phones,
 # and the footer's links readable (Gradio greys them out to 1.9:1; AA needs 4.5:1) and at least
