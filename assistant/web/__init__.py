@@ -15,9 +15,10 @@ One job per module:
   launch.py      launch, serve, `python app.py`; exposure warnings, blocked paths
 """
 
-from assistant.web.gate import Gate, GatePolicy, LoginThrottle
+from assistant.web.gate import Gate, GatePolicy
 from assistant.web.launch import blocked_paths, exposure_warnings, launch, main, serve
 from assistant.web.layout import build_app
+from assistant.web.throttle import LoginThrottle
 
 __all__ = [
     "Gate",

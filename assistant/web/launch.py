@@ -13,10 +13,11 @@ from assistant.config import Settings
 from assistant.errors import UserError, run_for_user
 from assistant.progress import progress_bar
 from assistant.service import build_assistant
-from assistant.web.gate import Gate, GatePolicy, LoginThrottle
+from assistant.web.gate import Gate, GatePolicy
 from assistant.web.layout import build_app
 from assistant.web.render import TITLE
 from assistant.web.theme import HEAD, css, theme
+from assistant.web.throttle import LoginThrottle
 
 
 def launch(app: gr.Blocks, settings: Settings, *, block: bool = True) -> str:
@@ -86,12 +87,17 @@ def _launch(app: gr.Blocks, settings: Settings) -> str:
     throttle = LoginThrottle(
         settings.login_max_failures, settings.login_window_s, settings.login_block_s
     )
-    gate = Middleware(Gate, policy=GatePolicy.from_settings(settings), throttle=throttle)
+    try:
+        policy = GatePolicy.from_settings(settings)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    gate = Middleware(Gate, policy=policy, throttle=throttle)
     app.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
-    # uvicorn, which Gradio starts, reads the proxies it believes X-Forwarded-For from here
-    # (it trusts 127.0.0.1 by default, which would let any local caller pick the address the
-    # login throttle counts); Gradio has no parameter for it.
-    os.environ["FORWARDED_ALLOW_IPS"] = settings.trusted_proxies
+    # uvicorn, which Gradio starts, reads the proxies it believes X-Forwarded-* from here (it
+    # trusts 127.0.0.1 by default, which would let any local caller pick the address the login
+    # throttle counts); the gate alone handles forwarded headers, from
+    # ASSISTANT_TRUSTED_PROXIES. Gradio has no parameter for it.
+    os.environ["FORWARDED_ALLOW_IPS"] = ""
     _, url, _ = app.launch(
         server_name=settings.host,
         server_port=settings.port,
