@@ -40,8 +40,14 @@ class Assistant:
     ) -> Answer:
         return self.chain.ask(question, history, k, doc_ids)
 
-    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
-        return self.chain.stream(question, history)
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        k: int | None = None,
+        doc_ids: Sequence[str] | None = None,
+    ) -> Iterator[str | Answer]:
+        return self.chain.stream(question, history, k, doc_ids)
 
     def sync(self, rebuild: bool = False, progress: Progress | None = None) -> SyncReport:
         return self.indexer.sync(rebuild, progress)
