@@ -1360,3 +1360,38 @@ def test_concurrent_wrong_logins_are_counted_before_they_are_checked(guarded: Ru
     with from_address("127.0.0.20") as client:
         good = {"username": USER, "password": PASSWORD}
         assert client.post(login, data=good).status_code == 429
+
+
+@server
+def test_the_apis_take_a_session_or_the_password_as_token_and_throttle_wrong_tokens(
+    guarded: RunningApp,
+) -> None:
+    """With the login on and no ASSISTANT_API_TOKEN, the REST and OpenAI-compatible APIs take
+    the login's session cookie or the password as a bearer token; a wrong token is a failed
+    login, throttled like one. Health stays public, for load balancers."""
+    time.sleep(LOGIN_BLOCK_S + 0.3)  # the previous tests' blocks
+    url = base(guarded)
+    doc = next(p.name for p in (guarded.root / "corpus").glob("*.txt"))
+    file_route = f"/api/v1/documents/{quote(doc, safe='')}/file"
+    for path in ("/api/v1/documents", file_route, "/api/v1/docs", "/v1/models"):
+        reply = httpx.get(url + path)
+        assert (
+            reply.status_code == 401 and reply.headers["www-authenticate"] == 'Bearer realm="api"'
+        )
+        assert "547,000" not in reply.text
+    assert httpx.get(f"{url}/api/v1/health").json()["answerer"] == "LLM replay-model"
+    password = {"Authorization": f"Bearer {PASSWORD}"}
+    assert httpx.get(f"{url}/api/v1/documents", headers=password).status_code == 200
+    with logged_in(guarded) as client:  # the page's session downloads what its links name
+        original = client.get(url + file_route)
+        assert original.status_code == 200
+        assert original.content == (guarded.root / "corpus" / doc).read_bytes()
+    with from_address("127.0.0.40") as client:
+        wrong = {"Authorization": "Bearer not-the-password"}
+        for _ in range(5):
+            reply = client.get(f"{url}/v1/models", headers=wrong)
+            assert reply.status_code == 401
+            assert reply.json()["error"]["message"] == "The API token is wrong."
+        reply = client.get(f"{url}/api/v1/documents", headers=password)
+        assert reply.status_code == 429 and reply.json()["error"].startswith("Too many failed")
+        assert int(reply.headers["retry-after"]) >= 1
