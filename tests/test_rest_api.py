@@ -29,6 +29,8 @@ from assistant.types import Answer, Chunk, Citation, Hit
 from assistant.web.schemas import MAX_ANSWER_BYTES, AnswerOut, answer_json
 
 server = pytest.mark.server
+browser = pytest.mark.browser
+CHROMIUM = Path("/usr/bin/chromium")
 
 CBP = "How many people used CBP One?"
 FOLLOW_UP = "And how many have been approved through Safe Mobility Offices?"
@@ -478,6 +480,32 @@ def test_the_openapi_document_validates_and_the_docs_page_is_local(api: RunningA
         got = httpx.get(url(api, f"/api/v1/docs/assets/{asset}"))
         assert got.status_code == 200 and len(got.content) > 10_000
     is_error(httpx.get(url(api, "/api/v1/docs/assets/swagger-ui.js.map")), 404)
+
+
+@server
+@browser
+def test_the_docs_page_shows_every_route_and_loads_nothing_from_outside(api: RunningApp) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = chromium.new_page()
+            outside: list[str] = []
+            page.on(
+                "request",
+                lambda r: None if r.url.startswith(api.url) else outside.append(r.url),
+            )
+            page.goto(url(api, "/api/v1/docs"))
+            page.wait_for_selector(".opblock", timeout=30_000)
+            shown = set(page.locator(".opblock-summary-path").all_inner_texts())
+            routes = {"/api/v1/ask", "/api/v1/documents/{doc_id}/file", "/v1/chat/completions"}
+            assert routes <= shown
+            assert not outside, outside
+        finally:
+            chromium.close()
 
 
 # --- the size of an answer, without a server -----------------------------------------------------

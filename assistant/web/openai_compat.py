@@ -211,11 +211,12 @@ class OpenAIHandlers:
 def openai_router(assistant: Assistant) -> APIRouter:
     h = OpenAIHandlers(assistant)
     router = APIRouter(prefix=OPENAI_PREFIX, tags=["OpenAI-compatible API"])
-    router.add_api_route("/models", h.models, methods=["GET"])
+    router.add_api_route("/models", h.models, methods=["GET"], summary="The one model")
     router.add_api_route(
         "/chat/completions",
         h.chat_completions,
         methods=["POST"],
+        summary="Chat completion (OpenAI-compatible)",
         response_model=ChatCompletionOut,
         responses={
             200: {

@@ -205,17 +205,25 @@ def rest_router(assistant: Assistant) -> APIRouter:
         "/ask",
         h.ask,
         methods=["POST"],
+        summary="Answer a question, with verified citations",
         response_model=AnswerOut,
         responses={
             200: {"description": "The Answer (stream: true: events)", "content": answer_events},
             **errors(400, 401, 409, 413, 429, 503),
         },
     )
-    router.add_api_route("/documents", h.documents, methods=["GET"], responses=errors(401, 503))
+    router.add_api_route(
+        "/documents",
+        h.documents,
+        methods=["GET"],
+        summary="List the indexed documents",
+        responses=errors(401, 503),
+    )
     router.add_api_route(
         "/documents",
         h.add,
         methods=["POST"],
+        summary="Add documents (a multipart upload)",
         status_code=201,
         response_model=UploadOut,
         responses=errors(400, 401, 409, 413, 503),
@@ -224,6 +232,7 @@ def rest_router(assistant: Assistant) -> APIRouter:
         "/documents/{doc_id:path}/file",
         h.document_file,
         methods=["GET"],
+        summary="Download a document's original file",
         response_class=FileResponse,
         responses={200: {"description": "The original file (an attachment)"}, **errors(401, 404)},
     )
@@ -231,6 +240,7 @@ def rest_router(assistant: Assistant) -> APIRouter:
         "/documents/{doc_id:path}",
         h.document,
         methods=["GET"],
+        summary="One document: metadata and text",
         response_model=DocumentDetailOut,
         responses=errors(401, 404, 503),
     )
@@ -238,9 +248,12 @@ def rest_router(assistant: Assistant) -> APIRouter:
         "/documents/{doc_id:path}",
         h.remove,
         methods=["DELETE"],
+        summary="Remove a document",
         responses=errors(401, 404, 409, 503),
     )
-    router.add_api_route("/health", h.health, methods=["GET"], responses=errors(503))
+    router.add_api_route(
+        "/health", h.health, methods=["GET"], summary="Health", responses=errors(503)
+    )
     return router
 
 

@@ -209,7 +209,7 @@ class _CatchAll:
             await send({"type": "http.response.body", "body": body})
 
 
-# --- the docs page: Swagger UI from the swagger-ui-bundle package (no CDN) ------------------------
+# --- the docs page: Swagger UI 5 from the fastapi-offline package (no CDN) -----------------------
 
 _DOCS_PAGE = f"""<!doctype html>
 <html lang="en">
@@ -238,8 +238,8 @@ def _docs_page() -> HTMLResponse:
 def _docs_asset(name: str) -> FileResponse:
     if name not in _DOCS_ASSETS:
         raise HTTPException(404)
-    from swagger_ui_bundle import swagger_ui_path
+    from importlib.resources import files
 
-    path = swagger_ui_path / name
+    path = files("fastapi_offline") / "static" / name
     media = "text/css" if name.endswith(".css") else "text/javascript"
     return FileResponse(str(path), media_type=media, headers={"cache-control": "max-age=86400"})
