@@ -22,6 +22,7 @@ from urllib.parse import quote, urlparse
 
 import httpx
 import pytest
+from conftest import ChromaServer
 from conftest_web import RunningApp, running_app
 from filelock import FileLock
 
@@ -413,6 +414,27 @@ def test_a_busy_index_is_409_and_answers_go_on(api: RunningApp) -> None:
         answer = httpx.post(url(api, "/api/v1/ask"), json={"question": CBP}, timeout=60)
         assert answer.status_code == 200 and "547,000" in answer.json()["text"]
     assert not (api.root / "corpus" / "busy.md").exists()
+
+
+@server
+def test_an_unreachable_index_is_503_and_the_app_recovers(tmp_path: Path) -> None:
+    """Against a Chroma server that stops: health and answers say 503 in one line (after the
+    store's ~5 s of retries), and work again once it is back."""
+    chroma = ChromaServer(tmp_path / "db")
+    chroma.start()
+    env = {"ASSISTANT_CHROMA_HOST": "127.0.0.1", "ASSISTANT_CHROMA_PORT": str(chroma.port)}
+    try:
+        with running_app(tmp_path / "app", env=env) as app:
+            assert httpx.get(url(app, "/api/v1/health")).status_code == 200
+            chroma.stop()
+            health = httpx.get(url(app, "/api/v1/health"), timeout=60)
+            is_error(health, 503, "127.0.0.1")
+            asked = httpx.post(url(app, "/api/v1/ask"), json={"question": CBP}, timeout=60)
+            is_error(asked, 503)
+            chroma.start()
+            assert httpx.get(url(app, "/api/v1/health"), timeout=60).status_code == 200
+    finally:
+        chroma.stop()
 
 
 # --- health, load, OpenAPI, docs -----------------------------------------------------------------
