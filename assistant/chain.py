@@ -77,7 +77,11 @@ class AnswerChain:
         return self.runnable.invoke(state)
 
     def stream(
-        self, question: str, history: Sequence[Turn] = (), k: int | None = None
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        k: int | None = None,
+        doc_ids: Sequence[str] | None = None,
     ) -> Iterator[str | Answer]:
         """Text pieces as the answerer produces them, then the verified Answer."""
         pieces: queue.Queue[Any] = queue.Queue()
@@ -85,7 +89,7 @@ class AnswerChain:
 
         def run() -> None:
             try:
-                pieces.put(self.ask(cleaned, history, k, on_token=pieces.put))
+                pieces.put(self.ask(cleaned, history, k, doc_ids, on_token=pieces.put))
             except BaseException as exc:  # handed to the caller's thread
                 pieces.put(exc)
 

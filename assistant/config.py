@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, gt=0)  # failed logins per client per window
     login_window_s: float = Field(default=60.0, gt=0)
     login_block_s: float = Field(default=300.0, gt=0)  # then 429 for this long
+    # With the login on, the token the APIs (/api/v1, /v1) take as `Authorization: Bearer`;
+    # unset: the login password. Ignored without a login (the app warns).
+    api_token: SecretStr | None = None
     # Load: questions answered at once, questions waiting (beyond it: an immediate "busy")
     concurrency: int = Field(default=4, gt=0)
     queue_size: int = Field(default=64, gt=0)

@@ -41,8 +41,14 @@ class Assistant:
     ) -> Answer:
         return self.chain.ask(_text(question), self._recent(history), k, doc_ids)
 
-    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
-        return self.chain.stream(_text(question), self._recent(history))
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        k: int | None = None,
+        doc_ids: Sequence[str] | None = None,
+    ) -> Iterator[str | Answer]:
+        return self.chain.stream(_text(question), self._recent(history), k, doc_ids)
 
     def _recent(self, history: Sequence[Turn]) -> list[Turn]:
         """The turns a question is asked with: the most recent that fit the history limits

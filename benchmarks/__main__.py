@@ -1,4 +1,6 @@
-"""Run the benchmark suite: python -m benchmarks [--scale-docs N] [--out DIR].
+"""Run the benchmark suite: python -m benchmarks [--scale-docs N] [--out DIR] [--only NAME ...].
+With --only, the named sections run and their figures replace those in results.json; the rest
+are kept from the last run.
 
 Every figure is a median over repeated runs, and every target is compared with a baseline
 measured in the same run on the same machine. Nothing here is asserted: it reports.
@@ -29,6 +31,7 @@ from assistant.embedding import Embedder
 from assistant.evaluation import load_items
 from assistant.service import Assistant, build_assistant
 from assistant.types import Turn
+from benchmarks import http_api
 from benchmarks.synthetic import write_corpus
 
 REPO = Path(__file__).resolve().parents[1]
@@ -392,6 +395,8 @@ def markdown(results: dict[str, Any]) -> str:
         "Ingest time per chunk as the corpus grows: "
         + ", ".join(f"{st['documents']} docs: {st['ms_per_chunk']:.1f} ms" for st in s["steps"]),
     ]
+    if "http" in results:
+        lines += ["", http_api.markdown(results["http"])]
     notes = (Path(__file__).parent / "PROFILING.md").read_text(encoding="utf-8")
     return "\n".join(lines) + "\n\n" + notes
 
@@ -402,6 +407,8 @@ def main() -> None:
     parser.add_argument("--ingest-docs", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks")
+    sections = ["query", "ingestion", "cold_start", "concurrency", "replicas", "scale", "http"]
+    parser.add_argument("--only", nargs="+", choices=sections, help="run only these sections")
     args = parser.parse_args()
     embedder = Embedder("all-MiniLM-L6-v2")
     with tempfile.TemporaryDirectory() as tmp:
@@ -417,6 +424,9 @@ def main() -> None:
             "cores": os.cpu_count(),
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         }
+        previous = args.out / "results.json"
+        if args.only and previous.exists():  # the other sections' figures, from the last run
+            results = json.loads(previous.read_text())
         for name, run in [
             ("query", lambda: query_latency(shipped, embedder, args.repeats)),
             ("ingestion", lambda: ingestion(root, embedder, args.ingest_docs, args.repeats)),
@@ -424,7 +434,13 @@ def main() -> None:
             ("concurrency", lambda: concurrency(root, 20, 5)),
             ("replicas", lambda: replicas(root, 20, 5)),
             ("scale", lambda: scale(root, embedder, args.scale_docs)),
+            (
+                "http",
+                lambda: http_api.http_api(root, REPO, shipped, embedder, start, stop, app_env),
+            ),
         ]:
+            if args.only and name not in args.only:
+                continue
             print(f"running {name} ...", file=sys.stderr, flush=True)
             results[name] = run()
             print(json.dumps(results[name], indent=1), file=sys.stderr, flush=True)

@@ -62,6 +62,7 @@ def running_app(
     overrides settings (ASSISTANT_*); `files` adds documents (name -> text) to the corpus."""
     prepare(root)
     for name, text in (files or {}).items():
+        (root / "corpus" / name).parent.mkdir(parents=True, exist_ok=True)  # "a/b.md": ids with "/"
         (root / "corpus" / name).write_text(text, encoding="utf-8")
     port = free_port()
     child = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "GRADIO_"))}

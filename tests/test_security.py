@@ -45,9 +45,17 @@ from replay_server import ReplayServer
 from assistant.config import Settings
 from assistant.redact import redact_urls
 from assistant.types import Answer
-from assistant.web.gate import _REMOTE, BUSY, GatePolicy, LoginThrottle, _host_name, _unquoted
+from assistant.web.forwarded import (
+    ForwardedError,
+    TrustedProxies,
+    apply_forwarded,
+    forwarded_client,
+    host_header,
+)
+from assistant.web.gate import _REMOTE, BUSY, GatePolicy, _host_name, _unquoted
 from assistant.web.launch import blocked_paths, exposure_warnings
 from assistant.web.render import without_secrets
+from assistant.web.throttle import LoginThrottle
 
 server = pytest.mark.server
 browser = pytest.mark.browser
@@ -156,7 +164,11 @@ def replay() -> Iterator[ReplayServer]:
 def app(tmp_path_factory: pytest.TempPathFactory, canary: Canary) -> Iterator[RunningApp]:
     root = tmp_path_factory.mktemp("security")
     root.joinpath(".env").write_text(f"ASSISTANT_LLM_API_KEY={DOTENV_KEY}\n", encoding="utf-8")
-    env = {"GRADIO_SHARE": "True", "GRADIO_SERVER_NAME": "0.0.0.0"}  # both must be ignored
+    env = {
+        "GRADIO_SHARE": "True",  # both must be ignored
+        "GRADIO_SERVER_NAME": "0.0.0.0",
+        "ASSISTANT_TRUSTED_PROXIES": "127.0.0.2",  # a proxy on another loopback address
+    }
     with running_app(root, env=env, files={LANTERN_DOC: lantern_doc(canary.url)}) as running:
         yield running
 
@@ -221,32 +233,138 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
 # --- the gate's parts, without a server ----------------------------------------------------------
 
 
+def fail(throttle: LoginThrottle, client: str, account: str | None = "login") -> float:
+    """One failed login attempt; the wait it was refused with (0: it was evaluated)."""
+    attempt = throttle.begin(client, account)
+    throttle.finish(attempt, False)
+    return attempt.wait
+
+
 def test_login_throttle_blocks_after_max_failures_within_the_window() -> None:
     now = [1000.0]
     throttle = LoginThrottle(5, window_s=60, block_s=300, clock=lambda: now[0])
     for _ in range(4):
-        throttle.failed("1.2.3.4")
-    assert throttle.retry_after("1.2.3.4") == 0
-    throttle.succeeded("1.2.3.4")  # a success forgets the failures
+        assert fail(throttle, "1.2.3.4", None) == 0
+    throttle.finish(throttle.begin("1.2.3.4", None), True)  # a success forgets the failures
     for _ in range(4):
-        throttle.failed("1.2.3.4")
+        assert fail(throttle, "1.2.3.4", None) == 0
         now[0] += 20  # spread over 80 s: never 5 within a minute
-    assert throttle.retry_after("1.2.3.4") == 0
+    assert throttle.begin("1.2.3.4", None).wait == 0
     for _ in range(5):
-        throttle.failed("5.6.7.8")
-    assert throttle.retry_after("5.6.7.8") == pytest.approx(300)
-    assert throttle.retry_after("1.2.3.4") == 0  # per client
+        assert fail(throttle, "5.6.7.8", None) == 0
+    assert throttle.begin("5.6.7.8", None).wait == pytest.approx(300)
+    assert fail(throttle, "5.6.7.8", None) == pytest.approx(300)  # refused: not counted ...
     now[0] += 299
-    assert throttle.retry_after("5.6.7.8") == pytest.approx(1)
+    assert throttle.begin("5.6.7.8", None).wait == pytest.approx(1)  # ... nor extended
     now[0] += 1.5
-    assert throttle.retry_after("5.6.7.8") == 0
+    assert throttle.begin("5.6.7.8", None).wait == 0
+
+
+def test_login_throttle_counts_by_account_across_addresses_with_a_bounded_block() -> None:
+    """Issue 16: rotating source addresses gave 5 fresh tries each. Failures now also count
+    against the account, whatever the address; the block ends after block_s, and an address
+    that has logged in before is exempt from it (the real user's browser)."""
+    now = [1000.0]
+    throttle = LoginThrottle(5, window_s=60, block_s=300, clock=lambda: now[0])
+    throttle.finish(throttle.begin("127.0.0.1", "login"), True)  # the real user, earlier
+    for n in range(2, 7):  # 127.0.0.2 ... .6: one wrong guess each
+        assert fail(throttle, f"127.0.0.{n}") == 0
+    fresh = throttle.begin("127.0.0.7", "login")
+    assert fresh.wait == pytest.approx(300)  # a fresh address: blocked
+    assert throttle.begin("127.0.0.1", "login").wait == 0  # the known address is not
+    now[0] += 301
+    assert throttle.begin("127.0.0.8", "login").wait == 0  # bounded: the block ends
+
+
+def test_concurrent_attempts_are_reserved_so_no_more_than_the_limit_are_evaluated() -> None:
+    """Issue 16: 60 concurrent wrong logins from one new address were all evaluated before
+    the block applied. An attempt is reserved before it is checked: 60 threads at once get 5
+    evaluations, the rest are refused, and the 5 failures block the address."""
+    throttle = LoginThrottle(5, window_s=60, block_s=300)
+    reserved: list[Any] = []
+    lock = threading.Lock()
+    together = threading.Barrier(60, timeout=10)
+
+    def attempt() -> None:
+        together.wait()
+        got = throttle.begin("10.9.8.7", "login")
+        with lock:
+            reserved.append(got)
+
+    threads = [threading.Thread(target=attempt) for _ in range(60)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    evaluated = [a for a in reserved if a.wait == 0]
+    assert len(evaluated) == 5
+    for a in evaluated:
+        throttle.finish(a, False)
+    assert throttle.begin("10.9.8.7", "login").wait == pytest.approx(300, abs=1)
 
 
 def test_login_throttle_memory_is_bounded() -> None:
-    throttle = LoginThrottle(5, 60, 300, max_clients=100)
+    throttle = LoginThrottle(5, 60, 300, max_keys=100)
     for n in range(1000):
-        throttle.failed(f"10.0.{n // 256}.{n % 256}")
+        fail(throttle, f"10.0.{n // 256}.{n % 256}", None)
     assert len(throttle._failures) <= 100
+
+
+def test_forwarded_headers_are_believed_only_from_trusted_proxies_and_parsed_strictly() -> None:
+    """Issue 16: `X-Forwarded-Host: localhost:1@evil.example` passed the host check and
+    became the page's root."""
+    proxies = TrustedProxies.parse("10.0.0.5, 192.168.1.0/24")
+    assert proxies.trusts("10.0.0.5") and proxies.trusts("192.168.1.77")
+    assert not proxies.trusts("10.0.0.6") and not proxies.trusts("not an address")
+    with pytest.raises(ValueError, match="ASSISTANT_TRUSTED_PROXIES"):
+        TrustedProxies.parse("10.0.0.5, proxy.example")
+    for good in ("app.example", "App.Example:8443", "127.0.0.1:7860", "[::1]:7860", "x.example."):
+        assert host_header(good) == good.lower()
+    for bad in (
+        "localhost:1@evil.example",
+        "user:pw@app.example",
+        "app.example/path",
+        "app.example, evil.example",
+        "app.example evil.example",
+        "app.example:99999",
+        "app.example:",
+        "[::zz]:80",
+        "",
+        "a" * 300,
+        "-app.example",
+    ):
+        with pytest.raises(ForwardedError):
+            host_header(bad)
+    assert forwarded_client("203.0.113.9, 10.0.0.5", "10.0.0.5", proxies) == "203.0.113.9"
+    assert forwarded_client("6.6.6.6, 203.0.113.9", "10.0.0.5", proxies) == "203.0.113.9"
+    with pytest.raises(ForwardedError):
+        forwarded_client("203.0.113.9, evil", "10.0.0.5", proxies)
+
+    def scope(peer: str, *headers: tuple[bytes, bytes]) -> dict[str, Any]:
+        raw = [(b"host", b"127.0.0.1:7860"), *headers]
+        return {"type": "http", "client": (peer, 5000), "scheme": "http", "headers": raw}
+
+    forged = (b"x-forwarded-host", b"localhost:1@evil.example")
+    claimed = (b"x-forwarded-for", b"1.2.3.4")
+    untrusted = apply_forwarded(scope("127.0.0.1", forged, claimed), proxies)
+    assert untrusted["headers"] == [(b"host", b"127.0.0.1:7860")]  # dropped, not believed
+    assert untrusted["client"] == ("127.0.0.1", 5000)
+    with pytest.raises(ForwardedError):
+        apply_forwarded(scope("10.0.0.5", forged), proxies)
+    twice = (b"x-forwarded-host", b"app.example")
+    with pytest.raises(ForwardedError):
+        apply_forwarded(scope("10.0.0.5", twice, twice), proxies)
+    trusted = apply_forwarded(
+        scope(
+            "10.0.0.5",
+            (b"x-forwarded-host", b"app.example"),
+            (b"x-forwarded-proto", b"https"),
+            (b"x-forwarded-for", b"203.0.113.9"),
+        ),
+        proxies,
+    )
+    assert trusted["client"] == ("203.0.113.9", 0) and trusted["scheme"] == "https"
+    assert (b"x-forwarded-host", b"app.example") in trusted["headers"]
 
 
 def test_host_names_remote_paths_and_policy() -> None:
@@ -590,7 +708,6 @@ def test_a_forged_host_gets_nothing(app: RunningApp) -> None:
         {"Host": "evil.example"},
         {"Host": f"evil.example:{port(app)}"},
         {"Host": f"127.0.0.1.evil.example:{port(app)}"},
-        {"X-Forwarded-Host": "evil.example"},
         {"Host": "evil.example", "Origin": "http://evil.example"},  # DNS rebinding
     ):
         for path in ("/", "/config", "/login", "/gradio_api/info"):
@@ -607,6 +724,40 @@ def test_a_forged_host_gets_nothing(app: RunningApp) -> None:
         config = httpx.get(f"{url}/config", headers={"Host": host})
         assert config.status_code == 200
         assert config.json()["root"] == f"http://{host}"
+
+
+def from_address(address: str, timeout: float = 30) -> httpx.Client:
+    """A client whose connections come from `address` (any 127.x.y.z works on Linux)."""
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=timeout)
+
+
+@server
+def test_forwarded_host_is_believed_only_from_a_trusted_proxy_and_only_when_plain(
+    app: RunningApp,
+) -> None:
+    """Issue 16 item 6: `X-Forwarded-Host: localhost:1@evil.example` passed the host check
+    and became the root of the page's URLs. `app` trusts 127.0.0.2 as its proxy."""
+    url, own = base(app), f"http://127.0.0.1:{port(app)}"
+    for value in ("localhost:1@evil.example", "evil.example", f"localhost:{port(app)}"):
+        # from anyone but the proxy: ignored, the page's root is the Host it was sent to
+        reply = httpx.get(f"{url}/config", headers={"X-Forwarded-Host": value})
+        assert reply.status_code == 200 and reply.json()["root"] == own, value
+        assert "evil.example" not in reply.text
+    with from_address("127.0.0.2") as proxy:
+        for value, why in (
+            ("localhost:1@evil.example", "Invalid X-Forwarded-Host"),
+            (f"localhost:{port(app)}/path", "Invalid X-Forwarded-Host"),
+            (f"localhost:{port(app)}, evil.example", "Invalid X-Forwarded-Host"),
+            ("evil.example", "Invalid Host header"),  # plain, but not a name of this app
+        ):
+            reply = proxy.get(f"{url}/config", headers={"X-Forwarded-Host": value})
+            assert reply.status_code == 400 and why in reply.json()["error"], (value, reply.text)
+            assert "evil.example" not in reply.text
+        twice = [("X-Forwarded-Host", f"localhost:{port(app)}")] * 2
+        assert proxy.get(f"{url}/config", headers=twice).status_code == 400
+        # what the proxy says, plainly, is believed
+        named = proxy.get(f"{url}/config", headers={"X-Forwarded-Host": f"localhost:{port(app)}"})
+        assert named.status_code == 200 and named.json()["root"] == f"http://localhost:{port(app)}"
 
 
 def listeners(port: int) -> set[str]:
@@ -1156,3 +1307,91 @@ def test_repeated_failed_logins_are_throttled(guarded: RunningApp) -> None:
         # a blocked client's attempts are not checked at all, so guessing gains nothing
         time.sleep(max(0.0, LOGIN_BLOCK_S + 0.3 - (time.monotonic() - blocked_at)))
         assert client.post(login, data=good).status_code == 200
+
+
+@server
+def test_logins_from_rotating_addresses_are_throttled_by_account(guarded: RunningApp) -> None:
+    """Issue 16 item 2: each new source address (127.0.0.2, .3, ...) had 5 fresh tries, and a
+    fresh address then logged in. Failures count against the account too: after 5 from five
+    addresses, a sixth address is refused even with the right password; the address the real
+    user logged in from is not; and the block ends."""
+    login = f"{base(guarded)}/login"
+    good = {"username": USER, "password": PASSWORD}
+    bad = {"username": USER, "password": "guess"}
+    time.sleep(LOGIN_BLOCK_S + 0.3)  # the previous test's block
+    for n in range(2, 7):
+        with from_address(f"127.0.0.{n}") as client:
+            assert client.post(login, data=bad).status_code == 400
+    with from_address("127.0.0.7") as client:
+        reply = client.post(login, data=good)
+        assert reply.status_code == 429 and "Too many failed logins" in reply.json()["error"]
+    with httpx.Client(timeout=30) as client:  # 127.0.0.1 logged in before: exempt
+        assert client.post(login, data=good).status_code == 200
+    time.sleep(LOGIN_BLOCK_S + 0.3)
+    with from_address("127.0.0.8") as client:
+        assert client.post(login, data=good).status_code == 200
+
+
+@server
+def test_concurrent_wrong_logins_are_counted_before_they_are_checked(guarded: RunningApp) -> None:
+    """Issue 16 item 2: 60 concurrent wrong logins from one new address were all evaluated
+    before the block applied. Now at most 5 are checked, the rest refused at once, and the
+    address is blocked."""
+    login = f"{base(guarded)}/login"
+    statuses: list[int] = []
+    lock = threading.Lock()
+    together = threading.Barrier(60, timeout=30)
+
+    def guess(n: int) -> None:
+        with from_address("127.0.0.20") as client:
+            together.wait()
+            reply = client.post(login, data={"username": USER, "password": f"guess-{n}"})
+            with lock:
+                statuses.append(reply.status_code)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(60)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(statuses) == 60 and set(statuses) <= {400, 429}, statuses
+    assert statuses.count(400) <= 5, statuses
+    print(f"\n60 concurrent wrong logins: {statuses.count(400)} checked, the rest refused")
+    with from_address("127.0.0.20") as client:
+        good = {"username": USER, "password": PASSWORD}
+        assert client.post(login, data=good).status_code == 429
+
+
+@server
+def test_the_apis_take_a_session_or_the_password_as_token_and_throttle_wrong_tokens(
+    guarded: RunningApp,
+) -> None:
+    """With the login on and no ASSISTANT_API_TOKEN, the REST and OpenAI-compatible APIs take
+    the login's session cookie or the password as a bearer token; a wrong token is a failed
+    login, throttled like one. Health stays public, for load balancers."""
+    time.sleep(LOGIN_BLOCK_S + 0.3)  # the previous tests' blocks
+    url = base(guarded)
+    doc = next(p.name for p in (guarded.root / "corpus").glob("*.txt"))
+    file_route = f"/api/v1/documents/{quote(doc, safe='')}/file"
+    for path in ("/api/v1/documents", file_route, "/api/v1/docs", "/v1/models"):
+        reply = httpx.get(url + path)
+        assert (
+            reply.status_code == 401 and reply.headers["www-authenticate"] == 'Bearer realm="api"'
+        )
+        assert "547,000" not in reply.text
+    assert httpx.get(f"{url}/api/v1/health").json()["answerer"] == "LLM replay-model"
+    password = {"Authorization": f"Bearer {PASSWORD}"}
+    assert httpx.get(f"{url}/api/v1/documents", headers=password).status_code == 200
+    with logged_in(guarded) as client:  # the page's session downloads what its links name
+        original = client.get(url + file_route)
+        assert original.status_code == 200
+        assert original.content == (guarded.root / "corpus" / doc).read_bytes()
+    with from_address("127.0.0.40") as client:
+        wrong = {"Authorization": "Bearer not-the-password"}
+        for _ in range(5):
+            reply = client.get(f"{url}/v1/models", headers=wrong)
+            assert reply.status_code == 401
+            assert reply.json()["error"]["message"] == "The API token is wrong."
+        reply = client.get(f"{url}/api/v1/documents", headers=password)
+        assert reply.status_code == 429 and reply.json()["error"].startswith("Too many failed")
+        assert int(reply.headers["retry-after"]) >= 1

@@ -18,6 +18,7 @@ from conftest_web import REPO, RunningApp, running_app
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
+from assistant.history import HistoryLimits
 from assistant.types import Answer, Chunk, Citation, Hit
 from assistant.web.api import parse_history
 from assistant.web.chat import history_turns
@@ -58,7 +59,7 @@ def client(app: RunningApp) -> Client:
 
 
 def http_ask(
-    app: RunningApp, question: str, history: str = "", named: bool = False
+    app: RunningApp, question: Any, history: Any = "", named: bool = False
 ) -> tuple[str, Any]:
     """Gradio 6's two-step HTTP API: POST the call (positional `data`, or named arguments on
     the v2 route), then read its SSE stream."""
@@ -176,6 +177,33 @@ def test_bad_input_is_one_clear_error_and_the_app_keeps_serving(
 
 
 @server
+@pytest.mark.parametrize(
+    ("question", "history", "message"),
+    [
+        (5, "", "question must be a string; got int"),
+        (["How many people used CBP One?"], "", "question must be a string; got list"),
+        ({"q": 1}, "", "question must be a string; got dict"),
+        (CBP, "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        (CBP, 7, "sent as a string; got int"),
+        (CBP, json.dumps([{"role": "user", "content": "x"}] * 51), "the limit is 50"),
+        (CBP, json.dumps([{"role": "user", "content": "x" * 20_001}]), "the limit is 20,000"),
+    ],
+    ids=["number", "list", "object", "deep-history", "history-number", "51-turns", "20k-chars"],
+)
+def test_wrong_types_and_unbounded_history_are_one_line_errors_not_empty_ones(
+    app: RunningApp, question: Any, history: Any, message: str
+) -> None:
+    """Issue 16 item 7: these answered {"error": null}."""
+    url = f"{app.url.rstrip('/')}/gradio_api/run/ask"
+    reply = httpx.post(url, json={"data": [question, history]}, timeout=60)
+    assert reply.status_code in (400, 500), reply.text[:300]  # Gradio's status for a gr.Error
+    error = reply.json()["error"]
+    assert isinstance(error, str) and message in error and "\n" not in error
+    event, payload = http_ask(app, question, history)
+    assert event == "error" and message in payload["error"]
+
+
+@server
 def test_a_too_long_question_is_refused_with_the_limit(client: Client) -> None:
     with pytest.raises(AppError, match="the limit is 2,000"):
         client.predict("why " * 600, "", api_name="/ask")
@@ -290,14 +318,23 @@ def test_chat_messages_and_history_follow_the_exchanges() -> None:
 
 
 def test_parse_history() -> None:
-    assert parse_history("") == [] and parse_history("  ") == []
-    turns = parse_history(
-        '[{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]'
-    )
+    limits = HistoryLimits(max_turns=100, max_chars=40_000, max_question_chars=2_000)
+
+    def parse(text: str) -> list:  # type: ignore[type-arg]
+        return parse_history(text, limits)
+
+    assert parse("") == [] and parse("  ") == []
+    turns = parse('[{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]')
     assert [(t.role, t.content) for t in turns] == [("user", "a"), ("assistant", "b")]
-    for bad in ("{", "[1]", '{"role": "user"}', '[{"role": "user", "content": 3}]'):
+    for bad in ("{", "[1]", '{"role": "user"}', '[{"role": "user", "content": 3}]', "[" * 10**5):
         with pytest.raises(ValueError, match="history must be a JSON list"):
-            parse_history(bad)
+            parse(bad)
+    with pytest.raises(ValueError, match="history has 51 turns; the limit is 50"):
+        parse(json.dumps([{"role": "user", "content": "x"}] * 51))  # the API's own bound
+    with pytest.raises(ValueError, match="the limit is 40 \\(ASSISTANT_MAX_HISTORY_TURNS"):
+        parse_history(
+            json.dumps([{"role": "user", "content": "x"}] * 41), HistoryLimits(40, 40_000, 2_000)
+        )
 
 
 def test_app_py_exposes_build_app() -> None:

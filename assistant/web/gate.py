@@ -1,26 +1,29 @@
-"""The security gate: ASGI middleware in front of Gradio's routes, adding what Gradio leaves
-out, for every route at once: Host and Origin checks (DNS rebinding, cross-site requests), the
-login on every route but the login page's own, throttled logins, no remote fetches through
-/file=URL, bounded request bodies, a bounded pool for direct (unqueued) API calls, and the
+"""The security gate: ASGI middleware in front of every route (Gradio's, the REST API's and
+the OpenAI-compatible API's), adding what Gradio leaves out, for all of them at once: forwarded
+headers believed only from trusted proxies, Host and Origin checks (DNS rebinding, cross-site
+requests), the login on every route but the login page's own (a session cookie, or for the
+APIs a bearer token), logins throttled by client and by account, no remote fetches through
+/file=URL, bounded request bodies, a bounded pool for direct (unqueued) answers, and the
 security headers (a Content-Security-Policy that keeps everything on this server) on every
 response. SECURITY.md has the threat model and every limit with its setting.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import math
 import re
 import sys
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from assistant.config import Settings
+from assistant.web.forwarded import ForwardedError, TrustedProxies, apply_forwarded
+from assistant.web.http_errors import REST_PREFIX, error_bytes, is_api
+from assistant.web.throttle import LoginThrottle
 
 _API = "/gradio_api"
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -40,12 +43,15 @@ _PUBLIC_PATHS = frozenset(
         f"{_API}/login_check",
         f"{_API}/login_check/",
         f"{_API}/startup-events",  # Gradio's launch calls it; it runs the startup once
+        f"{REST_PREFIX}/health",  # for load balancers: no documents, no answers
     }
 )
 _PUBLIC_PREFIXES = ("/assets/", "/static/", "/svelte/", "/pwa_icon")
 _LOGIN_PATHS = frozenset({"/login", "/login/"})
-_UPLOAD_PATHS = frozenset({f"{_API}/upload", f"{_API}/upload/"})
+_UPLOAD_PATHS = frozenset({f"{_API}/upload", f"{_API}/upload/", f"{REST_PREFIX}/documents"})
 _DIRECT_PREFIXES = (f"{_API}/run/", f"{_API}/api/")
+# Answers outside Gradio's queue share the direct pool (busy: 429 there, 503 for Gradio's)
+_ANSWER_PATHS = frozenset({f"{REST_PREFIX}/ask", "/v1/chat/completions"})
 # Routes whose JSON bodies name the files an event gets (FileData); checked before Gradio
 # reads them, since Gradio downloads a file named by a public URL.
 _CALL_PREFIXES = (*_DIRECT_PREFIXES, f"{_API}/call/", f"{_API}/queue/join")
@@ -68,56 +74,8 @@ _HEADERS = [
 ]
 
 
-class LoginThrottle:
-    """Failed logins per client: after `max_failures` within `window_s` seconds, the client's
-    logins are refused for `block_s` seconds. In memory, one per app; it tracks at most
-    `max_clients` clients (the oldest are forgotten first)."""
-
-    def __init__(
-        self,
-        max_failures: int,
-        window_s: float,
-        block_s: float,
-        max_clients: int = 10_000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.max_failures = max_failures
-        self.window_s = window_s
-        self.block_s = block_s
-        self.max_clients = max_clients
-        self.clock = clock
-        self._failures: OrderedDict[str, list[float]] = OrderedDict()
-        self._blocked: dict[str, float] = {}  # client -> blocked until
-        self._lock = threading.Lock()
-
-    def retry_after(self, client: str) -> float:
-        """Seconds until the client may try again (0: now)."""
-        with self._lock:
-            until = self._blocked.get(client, 0.0)
-            left = until - self.clock()
-            if left <= 0:
-                self._blocked.pop(client, None)
-                return 0.0
-            return left
-
-    def failed(self, client: str) -> None:
-        with self._lock:
-            now = self.clock()
-            recent = [t for t in self._failures.pop(client, []) if now - t < self.window_s]
-            recent.append(now)
-            if len(recent) >= self.max_failures:
-                self._blocked[client] = now + self.block_s
-                recent = []
-            self._failures[client] = recent
-            while len(self._failures) > self.max_clients:
-                self._failures.popitem(last=False)
-            if len(self._blocked) > self.max_clients:
-                for key in [k for k, until in self._blocked.items() if until <= now]:
-                    del self._blocked[key]
-
-    def succeeded(self, client: str) -> None:
-        with self._lock:
-            self._failures.pop(client, None)
+_NO_PROXIES = TrustedProxies()
+_LOGIN_ACCOUNT = "login"  # the app has one account: every failed login counts against it
 
 
 @dataclass(frozen=True)
@@ -129,6 +87,11 @@ class GatePolicy:
     direct_waiting: int  # ... and waiting; beyond: 503 at once
     max_body: int  # bytes, any request but an upload
     max_upload: int  # bytes, one upload request
+    proxies: TrustedProxies = _NO_PROXIES  # whose forwarded headers are believed
+    # With the login on, the APIs also take `Authorization: Bearer <token>`: the digest of the
+    # token (ASSISTANT_API_TOKEN, else the login password); its failures count as failed logins
+    token_digest: bytes | None = field(default=None, repr=False)
+    token_account: str = _LOGIN_ACCOUNT
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GatePolicy:
@@ -136,19 +99,24 @@ class GatePolicy:
         # on loopback names only the exact origin of the request's Host is.
         extra = {h.strip().lower() for h in settings.allowed_hosts.split(",") if h.strip()}
         extra.add(settings.host.strip("[]").lower())
+        login = settings.login
+        token = settings.api_token.get_secret_value() if settings.api_token else ""
         return cls(
             hosts=settings.host_names,
             origins=frozenset(extra - {"*", "0.0.0.0", "::", "", *_LOOPBACK}),
-            login=settings.login is not None,
+            login=login is not None,
             direct_calls=settings.concurrency,
             direct_waiting=settings.queue_size,
             max_body=settings.max_request_kb * 1024,
             max_upload=int(settings.max_file_bytes * 2) * 10 + 1_000_000,
+            proxies=TrustedProxies.parse(settings.trusted_proxies),
+            token_digest=_digest((token or login[1]).encode()) if login else None,
+            token_account="api-token" if token else _LOGIN_ACCOUNT,
         )
 
 
 class Gate:
-    """ASGI middleware in front of Gradio's routes (see the module docstring)."""
+    """ASGI middleware in front of every route (see the module docstring)."""
 
     def __init__(self, app: Any, policy: GatePolicy, throttle: LoginThrottle) -> None:
         self.app = app
@@ -161,6 +129,11 @@ class Gate:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
+            return
+        try:
+            scope = apply_forwarded(scope, self.policy.proxies)
+        except ForwardedError as exc:
+            await _refuse(scope, send, 400, str(exc), {})
             return
         refusal = self._refusal(scope)
         if refusal is not None:
@@ -183,7 +156,7 @@ class Gate:
             receive = _replay(body, receive)
         if path in _LOGIN_PATHS and method == "POST":
             await self._login(scope, receive, send)
-        elif method == "POST" and path.startswith(_DIRECT_PREFIXES):
+        elif method == "POST" and (path.startswith(_DIRECT_PREFIXES) or path in _ANSWER_PATHS):
             await self._direct(scope, receive, send)
         else:
             await self.app(scope, receive, send)
@@ -208,12 +181,32 @@ class Gate:
         if _REMOTE.search(_unquoted(path)):
             return 403, "This server does not fetch remote files.", {}
         if self.policy.login and not _public(path) and not _signed_in(scope, headers):
-            return 401, "Not authenticated: log in first.", {}
+            refusal = self._bearer(scope, headers) if is_api(path) else None
+            if refusal is not None or not is_api(path):
+                return refusal or (401, "Not authenticated: log in first.", {})
         limit = self.policy.max_upload if path in _UPLOAD_PATHS else self.policy.max_body
         length = headers.get("content-length", "0")
         if not length.isdigit() or int(length) > limit:
             return 413, f"The request is too large (the limit is {limit:,} bytes).", {}
         return None
+
+    def _bearer(
+        self, scope: dict[str, Any], headers: dict[str, str]
+    ) -> tuple[int, str, dict[str, str]] | None:
+        """None if the request carries the API's bearer token; else why not. A wrong token is
+        a failed login (same throttle, same account)."""
+        challenge = {"www-authenticate": 'Bearer realm="api"'}
+        scheme, _, token = headers.get("authorization", "").strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip() or self.policy.token_digest is None:
+            return 401, _NOT_AUTHENTICATED, challenge
+        attempt = self.throttle.begin(_client(scope), self.policy.token_account)
+        if attempt.wait > 0:
+            wait = str(math.ceil(attempt.wait))
+            return 429, f"Too many failed logins: try again in {wait} s.", {"retry-after": wait}
+        # header bytes arrive decoded as latin-1: encoding them back gives the bytes sent (UTF-8)
+        ok = hmac.compare_digest(_digest(token.strip().encode("latin-1")), self.policy.token_digest)
+        self.throttle.finish(attempt, ok)
+        return None if ok else (401, "The API token is wrong.", challenge)
 
     def _note_refused_origin(self, origin: str) -> None:
         """One line on stderr per refused origin (the first 100): behind a proxy that rewrites
@@ -235,16 +228,13 @@ class Gate:
         return any(netloc == h.lower() for h in hosts) or _host_name(netloc) in self.policy.origins
 
     async def _login(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        client = _client(scope)
-        wait = self.throttle.retry_after(client)
-        if wait > 0:
-            await _refuse(
-                scope,
-                send,
-                429,
-                f"Too many failed logins: try again in {math.ceil(wait)} s.",
-                {"retry-after": str(math.ceil(wait))},
-            )
+        """A login attempt is reserved before Gradio checks it and counted when it answers,
+        so concurrent attempts cannot all be checked before a block applies."""
+        attempt = self.throttle.begin(_client(scope), _LOGIN_ACCOUNT)
+        if attempt.wait > 0:
+            wait = str(math.ceil(attempt.wait))
+            message = f"Too many failed logins: try again in {wait} s."
+            await _refuse(scope, send, 429, message, {"retry-after": wait})
             return
         status: list[int] = []
 
@@ -253,11 +243,12 @@ class Gate:
                 status.append(message["status"])
             await send(message)
 
-        await self.app(scope, receive, watch)
-        if status and status[0] == 200:
-            self.throttle.succeeded(client)
-        elif status and status[0] in (400, 401, 403):
-            self.throttle.failed(client)
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            code = status[0] if status else 0
+            outcome = {200: True, 400: False, 401: False, 403: False}.get(code)
+            self.throttle.finish(attempt, outcome)
 
     async def _direct(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         import asyncio
@@ -265,7 +256,9 @@ class Gate:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.policy.direct_calls)
         if self._slots.locked() and self._waiting >= self.policy.direct_waiting:
-            await _refuse(scope, send, 503, BUSY, {"retry-after": "5"})
+            # the APIs say 429 (OpenAI clients retry it); Gradio's direct route keeps its 503
+            status = 429 if is_api(scope.get("path", "")) else 503
+            await _refuse(scope, send, status, BUSY, {"retry-after": "5"})
             return
         self._waiting += 1
         try:
@@ -293,6 +286,12 @@ class Gate:
             return message
 
         return bounded
+
+
+_NOT_AUTHENTICATED = (
+    "Not authenticated: send the header 'Authorization: Bearer <token>' (ASSISTANT_API_TOKEN, "
+    "or the login password when it is not set), or log in first."
+)
 
 
 BUSY = (
@@ -416,7 +415,7 @@ async def _refuse(
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": 1008})
         return
-    body = json.dumps({"error": detail, "detail": detail}).encode()
+    body = error_bytes(scope.get("path", ""), status, detail)
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
@@ -425,3 +424,7 @@ async def _refuse(
     ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def _digest(token: bytes) -> bytes:
+    return hashlib.sha256(token).digest()

@@ -1,11 +1,13 @@
 """Serving the app: `serve(settings)` syncs the index (the first run builds it) and serves the
-app on settings.host:settings.port behind the security gate; `main` is `python app.py`.
-Gradio's telemetry is off and nothing in the page is loaded from outside this machine."""
+app and its APIs on settings.host:settings.port behind the security gate (composed in
+server.py); `main` is `python app.py`. Gradio's telemetry is off and nothing in the page is
+loaded from outside this machine."""
 
 import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 
@@ -13,17 +15,18 @@ from assistant.config import Settings
 from assistant.errors import UserError, run_for_user
 from assistant.progress import progress_bar
 from assistant.service import build_assistant
-from assistant.web.gate import Gate, GatePolicy, LoginThrottle
 from assistant.web.layout import build_app
 from assistant.web.render import TITLE
+from assistant.web.server import api_app, app_kwargs
 from assistant.web.theme import HEAD, css, theme
 
 
-def launch(app: gr.Blocks, settings: Settings, *, block: bool = True) -> str:
-    """Serve the app on settings.host:settings.port; returns the local URL (when not
-    blocking)."""
+def launch(app: gr.Blocks, settings: Settings, *, api: Any = None, block: bool = True) -> str:
+    """Serve the app (and `api`, the APIs' app, under /api/v1 and /v1) on
+    settings.host:settings.port; returns the local URL (when not blocking)."""
+    kwargs = app_kwargs(settings, api)
     try:
-        url = _launch(app, settings)
+        url = _launch(app, settings, kwargs)
     except OSError as exc:
         raise UserError(
             f"cannot serve on {settings.host}:{settings.port}: {str(exc).split('. ')[0]}; "
@@ -42,9 +45,14 @@ def launch(app: gr.Blocks, settings: Settings, *, block: bool = True) -> str:
 
 def exposure_warnings(settings: Settings) -> list[str]:
     """What to tell the operator when the app is reachable from other machines."""
-    if settings.host in ("127.0.0.1", "localhost", "::1"):
-        return []
     lines = []
+    if settings.api_token is not None and settings.login is None:
+        lines.append(
+            "ASSISTANT_API_TOKEN is set but there is no login, so the APIs take no token; set "
+            "ASSISTANT_AUTH_USERNAME and ASSISTANT_AUTH_PASSWORD to require one"
+        )
+    if settings.host in ("127.0.0.1", "localhost", "::1"):
+        return lines
     if settings.login is None:
         lines.append(
             f"serving on {settings.host} without a login: anyone who can reach this port can "
@@ -80,18 +88,13 @@ def blocked_paths(settings: Settings) -> list[str]:
     return paths
 
 
-def _launch(app: gr.Blocks, settings: Settings) -> str:
-    from starlette.middleware import Middleware
-
-    throttle = LoginThrottle(
-        settings.login_max_failures, settings.login_window_s, settings.login_block_s
-    )
-    gate = Middleware(Gate, policy=GatePolicy.from_settings(settings), throttle=throttle)
+def _launch(app: gr.Blocks, settings: Settings, kwargs: dict[str, Any]) -> str:
     app.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
-    # uvicorn, which Gradio starts, reads the proxies it believes X-Forwarded-For from here
-    # (it trusts 127.0.0.1 by default, which would let any local caller pick the address the
-    # login throttle counts); Gradio has no parameter for it.
-    os.environ["FORWARDED_ALLOW_IPS"] = settings.trusted_proxies
+    # uvicorn, which Gradio starts, reads the proxies it believes X-Forwarded-* from here (it
+    # trusts 127.0.0.1 by default, which would let any local caller pick the address the login
+    # throttle counts); the gate alone handles forwarded headers, from
+    # ASSISTANT_TRUSTED_PROXIES. Gradio has no parameter for it.
+    os.environ["FORWARDED_ALLOW_IPS"] = ""
     _, url, _ = app.launch(
         server_name=settings.host,
         server_port=settings.port,
@@ -110,7 +113,7 @@ def _launch(app: gr.Blocks, settings: Settings) -> str:
         allowed_paths=[str((settings.evals_dir / "reports").resolve())],
         blocked_paths=blocked_paths(settings),
         max_file_size=int(settings.max_file_bytes * 2),
-        app_kwargs={"middleware": [gate]},
+        app_kwargs=kwargs,
         theme=theme(),
         css=css(),
         head=HEAD,
@@ -130,7 +133,7 @@ def serve(settings: Settings) -> None:
             print(f"failed: {error}", file=sys.stderr)
         print(report.summary(), flush=True)
     assistant.embedder.encode(["warm up"])  # load the model now, not on the first question
-    launch(build_app(assistant), settings)
+    launch(build_app(assistant), settings, api=api_app(assistant))
 
 
 def main() -> None:
