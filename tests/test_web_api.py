@@ -232,6 +232,8 @@ def test_a_busy_port_is_one_line_error(app: RunningApp, tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     assert f"error: cannot serve on 127.0.0.1:{port}" in done.stderr
     assert "ASSISTANT_PORT" in done.stderr and "Traceback" not in done.stderr
+    assert "Syncing" not in done.stdout  # said before the index is touched, not after a sync
+    assert not (tmp_path / "index").exists()
 
 
 @server

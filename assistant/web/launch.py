@@ -4,6 +4,7 @@ server.py); `main` is `python app.py`. Gradio's telemetry is off and nothing in 
 loaded from outside this machine."""
 
 import os
+import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -124,7 +125,9 @@ def _launch(app: gr.Blocks, settings: Settings, kwargs: dict[str, Any]) -> str:
 def serve(settings: Settings) -> None:
     """Build the assistant, sync the index (the first run builds it), then serve the app.
     Against a shared Chroma server a replica syncs only an empty index: ingestion there is
-    run once, by one process, and a replica with another corpus folder must not prune it."""
+    run once, by one process, and a replica with another corpus folder must not prune it.
+    A busy port is reported before any of that, not after a long first sync."""
+    check_port_free(settings)
     assistant = build_assistant(settings)
     if not settings.chroma_host or not assistant.documents():
         print(f"Syncing the index of {settings.corpus_dir} ...", flush=True)
@@ -134,6 +137,21 @@ def serve(settings: Settings) -> None:
         print(report.summary(), flush=True)
     assistant.embedder.encode(["warm up"])  # load the model now, not on the first question
     launch(build_app(assistant), settings, api=api_app(assistant))
+
+
+def check_port_free(settings: Settings) -> None:
+    """UserError (one line) when settings.host:settings.port cannot be listened on now."""
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((settings.host, settings.port))
+        except OSError as exc:
+            raise UserError(
+                f"cannot serve on {settings.host}:{settings.port}: "
+                f"{exc.strerror or type(exc).__name__}; is the port in use? Set ASSISTANT_PORT "
+                "to another one"
+            ) from None
 
 
 def main() -> None:
