@@ -377,7 +377,7 @@ def status_markdown(answerer: str, model: str, documents: int, chunks: int) -> s
     docs = f"{documents} document{'s' * (documents != 1)}"
     return (
         f"**Answerer:** {md(answerer)} · **Embedding model:** {md(model)} · "
-        f"**Index:** {docs}, {chunks:,} chunks"
+        f"**Index:** {docs}, {chunks:,} chunk{'s' * (chunks != 1)}"
     )
 
 
