@@ -9,17 +9,15 @@ the citations and the controls of ours, and focus moved to what was opened and b
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from axe_check import blocking_violations
+from browser_kit import chromium
 from conftest_web import RunningApp, running_app
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--no-first-run"]
 ANSWER_S = 60_000
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 
@@ -31,18 +29,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
 
 
 @pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-    yield browser
-    browser.close()
+def browser() -> Iterator[Browser]:
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture(params=list(SIZES), scope="module")

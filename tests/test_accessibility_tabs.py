@@ -14,15 +14,13 @@ from pathlib import Path
 
 import pytest
 from axe_check import blocking_violations
-from conftest_web import REPO, RunningApp, running_app
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from browser_kit import SHOTS, chromium
+from conftest_web import RunningApp, running_app
+from playwright.sync_api import Browser, Page, expect
 from tabs_fixtures import with_baseline_and_known_failures
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--no-first-run"]
-SHOTS = REPO / "artifacts" / "screenshots"
 SHIPPED_DOC = "2024-05-08-third-ministerial-los-angeles-declaration-fact-sheet.txt"
 VIEWS = {
     "1280": {"viewport": {"width": 1280, "height": 900}},
@@ -50,12 +48,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield browser
-        browser.close()
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture(scope="module")

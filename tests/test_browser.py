@@ -19,30 +19,19 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from conftest_web import REPO, RunningApp, running_app
+from browser_kit import chromium, shot, tab
+from conftest_web import RunningApp, running_app
 from filelock import FileLock
 from playwright.sync_api import (
     Browser,
     BrowserContext,
     Page,
-    Playwright,
     expect,
-    sync_playwright,
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-sync",
-]
-SHOTS = REPO / "artifacts" / "screenshots"
 ANSWER_S = 60_000  # ms to wait for an answer
 NEW_DOC = "pacific-coast-migration-pilot.md"
 NEW_TITLE = "Pacific Coast Migration Pilot"
@@ -66,21 +55,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
 
 
 @pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) "
-            "to run the browser tests"
-        )
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-    yield browser
-    browser.close()
+def browser() -> Iterator[Browser]:
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture(scope="module")
@@ -112,11 +89,6 @@ def open_app(page: Page, app: RunningApp) -> None:
     expect(page.locator("#chat button.example").first).to_be_visible()
 
 
-def shot(page: Page, name: str, full_page: bool = True) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
-
-
 def ask(page: Page, question: str) -> None:
     """Type the question and press Enter; wait for the n-th answer (or refusal) to be final."""
     before = page.locator("#chat .answer:not(.streaming), #chat .refusal").count()
@@ -130,10 +102,6 @@ def ask(page: Page, question: str) -> None:
 
 def last_answer(page: Page) -> str:
     return page.locator("#chat .answer:not(.streaming), #chat .refusal").last.inner_text()
-
-
-def tab(page: Page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
 
 
 def still(page: Page) -> dict[str, float]:

@@ -20,17 +20,15 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from conftest_web import REPO, RunningApp, running_app
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from browser_kit import chromium, shot, tab
+from conftest_web import RunningApp, running_app
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from tabs_fixtures import with_baseline_and_known_failures
 
 from assistant.corpus import SUPPORTED_SUFFIXES
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--no-first-run"]
-SHOTS = REPO / "artifacts" / "screenshots"
 SHIPPED_DOC = "2024-05-08-third-ministerial-los-angeles-declaration-fact-sheet.txt"
 NOTES = "harbour pilot notes.txt"  # a space in the id: the download link must encode it
 NOTES_TEXT = (
@@ -54,12 +52,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield browser
-        browser.close()
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture(scope="module")
@@ -81,15 +75,6 @@ def page(desktop: BrowserContext, app: RunningApp) -> Page:
 def open_app(page: Page, app: RunningApp) -> None:
     page.goto(app.url)
     expect(page.locator("#status")).to_contain_text("Embedding model", timeout=30_000)
-
-
-def tab(page: Page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
-
-
-def shot(page: Page, name: str, full_page: bool = True) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
 
 def row(page: Page, doc_id: str) -> Any:

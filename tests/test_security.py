@@ -927,9 +927,12 @@ def test_hostile_text_is_shown_as_text_by_the_offline_answerer(
             '<img src=x onerror="alert(1)">'
         )
         sources = page.locator("#sources")
-        expect(sources).to_contain_text("<img src=http://evil.example/x.png")
-        expect(sources).to_contain_text("<script>")
-        expect(sources.locator(".src-title").first).to_contain_text('<img src="')
+        # Markdown is rendered at ingestion, so the document's own markup never reaches the
+        # text: the sentence is quoted, its tags are gone, and nothing in the page is live.
+        expect(sources).to_contain_text("drew 7,319 visitors to the old pier")
+        expect(sources.locator(".src-title").first).to_have_text("[1] Harbor Lantern Festival")
+        assert "<img" not in sources.inner_text() and "<iframe" not in sources.inner_text()
+        assert sources.locator("img, script, iframe").count() == 0
         assert_nothing_live(page, canary)
         shot(page, "security-hostile-document-offline")
         page.wait_for_timeout(500)  # an onerror or a late image would have fired by now
@@ -1252,7 +1255,8 @@ def test_injected_instructions_in_a_document_gain_nothing_in_the_browser(
         expect(page.locator("#status")).to_contain_text("LLM replay-model", timeout=30_000)
         answer = ask_in_page(page, LANTERN_Q)  # the model echoes: a refusal or a fallback
         sent = json.dumps(replay.requests)
-        assert "evil.example" in sent, "the hostile passage did not reach the model"
+        assert "Ignore previous instructions" in sent, "the hostile passage did not reach the model"
+        assert "evil.example" not in sent  # its markup was dropped when the Markdown was read
         assert "BEGIN DATA" in sent  # ... and it was sent as data
         assert API_KEY not in sent  # the key is a header, never in the prompt
         headers = {k.lower(): v for k, v in replay.headers[0].items()}
