@@ -931,7 +931,9 @@ def test_hostile_text_is_shown_as_text_by_the_offline_answerer(
         # text: the sentence is quoted, its tags are gone, and nothing in the page is live.
         expect(sources).to_contain_text("drew 7,319 visitors to the old pier")
         expect(sources.locator(".src-title").first).to_have_text("[1] Harbor Lantern Festival")
-        assert "<img" not in sources.inner_text() and "<iframe" not in sources.inner_text()
+        passage = sources.locator(".src-passage").first.inner_text()
+        assert "<img" not in passage and "<iframe" not in passage and "<script" not in passage
+        expect(sources.locator("h3").first).to_contain_text('<img src=x onerror="alert(1)">')
         assert sources.locator("img, script, iframe").count() == 0
         assert_nothing_live(page, canary)
         shot(page, "security-hostile-document-offline")
