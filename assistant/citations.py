@@ -69,9 +69,30 @@ def key_terms(text: str) -> set[str]:
     return {t for t in terms if t}
 
 
-def supports(quote: str, claim: str) -> bool:
-    have = _normalised_terms(quote)
+def supports(quote: str, claim: str, record: str = "") -> bool:
+    """Every number and name of the claim is in the quote, or in the cited document's own
+    record (its title and date, from the index's document record, not its text): an answer
+    may say which document and date a quote comes from ("As of 30 September 2024: ...")."""
+    have = _normalised_terms(quote) | _normalised_terms(record)
     return all(term in have for term in key_terms(strip_markers(claim)))
+
+
+def document_record(chunk: Chunk) -> str:
+    """What an answer may say about a chunk's document besides its text: title and date."""
+    return " ".join(filter(None, [chunk.title, human_date(chunk.date), chunk.date]))
+
+
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def human_date(iso: str) -> str:
+    """2024-09-30 -> 30 September 2024 (the form the documents write dates in)."""
+    m = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)", iso)
+    if not m:
+        return iso
+    return f"{int(m.group(3))} {_MONTHS[int(m.group(2)) - 1]} {m.group(1)}"
 
 
 def _normalised_terms(text: str) -> set[str]:
@@ -89,8 +110,9 @@ def find_quote(claim: str, chunk: Chunk) -> Sentence | None:
         for a, b in zip(chunk.sentences, chunk.sentences[1:], strict=False)
     ]
     best, best_score = None, 0.0
+    record = document_record(chunk)
     for sent in candidates:
-        if not supports(sent.text, claim):
+        if not supports(sent.text, claim, record):
             continue
         score = 2.0 if _norm(sent.text) == plain else _overlap(plain, _norm(sent.text))
         score -= 0.01 * (sent.end - sent.start) / 1000  # prefer the shorter of equals
