@@ -99,6 +99,24 @@ class AnswerChain:
             if isinstance(item, Answer):
                 return
 
+    def explain(
+        self, question: str, history: Sequence[Turn] = (), k: int | None = None
+    ) -> list[str]:
+        """How the offline composer decides on this question: the plan, the candidate units
+        with their scores (best first) and the check that decided (for `ask --explain`)."""
+        state = _State(self.clean(question), tuple(history), k, None, None)
+        state = self._retrieve(self._condense(state))
+        assert state.plan is not None
+        _, why = self.fallback.compose(state.plan, state.hits)
+        lines = ["plan:", *(f"  {line}" for line in why.plan), "passages:"]
+        lines += [
+            f"  [{h.rank}] {h.score:.4f} {h.chunk.doc_id} | {h.chunk.section}" for h in state.hits
+        ]
+        lines.append("candidate units (score, passage, text):")
+        lines += [f"  {score:.3f} {where} | {text[:120]}" for score, where, text in why.candidates]
+        lines.append(f"decided by: {why.verdict}")
+        return lines
+
     def clean(self, question: str) -> str:
         text = _CONTROL.sub(" ", question or "").strip()
         if not text:

@@ -124,7 +124,7 @@ class OfflineComposer:
             return _refusal("no_passage"), _with(explain, "no_passage")
         passages = PassageTerms.of(with_context_texts(hits))
         missing = unmentioned(plan.names, plan.query, passages)
-        if missing:
+        if missing and not plan.multipart:  # a multi-part question is checked part by part
             return _refusal("name_not_in_passages"), _with(
                 explain, f"name_not_in_passages ({', '.join(missing)})"
             )
@@ -133,6 +133,8 @@ class OfflineComposer:
         for part in plan.parts:
             ranked = self._ranked(plan, part, units, view) if plan.multipart else whole
             verdict = self._check(plan, part, ranked[0])
+            if plan.multipart and unmentioned(part.names, part.text, passages):
+                verdict = Verdict("name_not_in_passages", 0.0, verdict.signals)
             verdicts.append(verdict)
             if not verdict.refused:  # a multi-part question is answered part by part
                 chosen += self._pick(plan, part, ranked, chosen)
@@ -190,8 +192,9 @@ class OfflineComposer:
         return sorted(out, key=lambda s: -s.score)
 
     def _check(self, plan: QueryPlan, part: Part, best: Scored) -> Verdict:
-        names = [n for n in part.names if not n[0].isdigit()]
-        unit_terms = PassageTerms.of([best.unit.sentence.text, best.unit.context])
+        names = list(part.names)
+        u = best.unit
+        unit_terms = PassageTerms.of([u.sentence.text, u.context])
         missing = unmentioned(names, part.text, unit_terms)
         typed = states_type(part.answer_type, best.unit.sentence.text, part.text)
         signals = Signals(
