@@ -8,13 +8,33 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.types import Chunk, Sentence, SourceDoc
+from assistant.types import Block, Chunk, Sentence, SourceDoc
+from assistant.units import FAQ_ANSWER, LIST_ITEM, ends_open
 
 TokenCounter = Callable[[str], int]
 SentenceSplitter = Callable[[str], list[tuple[int, int]]]
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
 _HAS_WORD = re.compile(r"\w")
+_SPLIT_KINDS = frozenset({LIST_ITEM, FAQ_ANSWER})  # blocks read as sentences; others are one unit
+_WINDOW_CHARS = 10_000  # the splitter reads a long paragraph this much at a time
+_MAX_CHARS_PER_TOKEN = 32  # a hard cut looks this far ahead per token of the limit
+_MAX_PARENTHESIS_CHARS = 1_000  # a cut inside parentheses is undone up to this length
+_CLOSERS = "\"'”’)]» "
+_MARKERS = r"(?:[-*•‣◦▪–]|\d{1,3}[.)]|[a-z][.)]|[ivx]{1,4}[.)]|\((?:\d{1,3}|[a-z]|[ivx]{1,4})\))"
+_MARKER_ONLY = re.compile(rf"\s*(?:{_MARKERS}|(?:Q|A|Question|Answer)\s*:)\s*")
+_MARKER_START = re.compile(rf"{_MARKERS}\s")
+_MAY_END = re.compile(r"[.!?…\n]")  # without one of these, text is one sentence
+_SENTENCE_GAP = re.compile(r"[.!?][\"'”’)\]]*\s+")
+_TITLES = "mr|mrs|ms|dr|prof|sr|jr|st|gen|col|lt|sgt|capt|gov|sen|rep|hon|amb|pres|sec|rev|messrs"
+_SHORT_FORMS = (
+    "approx|vol|vols|no|nos|art|arts|sec|secs|para|paras|fig|figs|cf|dept|div|est|inc|ltd|co|"
+    "corp|govt|intl|natl|assn|mil|bn|min|max|nr|pp|p|ch|ed|eds|vs|viz|al|jan|feb|mar|apr|jun|"
+    "jul|aug|sep|sept|oct|nov|dec|e\\.g|i\\.e"
+)
+_ABBREVIATION = re.compile(rf"(?:^|[\s(])(?:{_TITLES}|{_SHORT_FORMS})\.$", re.I)
+_INITIAL = re.compile(r"(?:^|[\s(])[A-Z]\.$")
+_DOTTED = re.compile(r"(?:^|[\s(])(?:[A-Za-z]\.){2,}$")  # U.S., U.N., e.g.
 
 
 @dataclass(frozen=True)
@@ -50,32 +70,67 @@ def pysbd_splitter() -> SentenceSplitter:
 
 def split_sentences(text: str, splitter: SentenceSplitter) -> list[Sentence]:
     """Sentences of text, paragraph by paragraph, trimmed; each is exactly text[start:end]."""
-    sentences: list[Sentence] = []
-    for p_start, p_end in _paragraph_spans(text):
-        paragraph = text[p_start:p_end]
-        for s_start, s_end in splitter(paragraph):
-            start, end = _trim(text, p_start + s_start, p_start + s_end)
-            if end > start and _HAS_WORD.search(text, start, end):
-                sentences.append(Sentence(start, end, text[start:end]))
-    return sentences
+    return _sentences(text, 0, len(text), splitter)
+
+
+def split_units(doc: SourceDoc, splitter: SentenceSplitter) -> list[Sentence]:
+    """The document's answer units in text order: each block of its structure (a heading, a
+    table row, a FAQ question ...) is one unit of its kind, a list item or FAQ answer is split
+    into sentences that keep its kind and context, and the text between blocks into plain
+    sentences. Every unit's text is exactly doc.text[start:end]."""
+    units: list[Sentence] = []
+    position = 0
+    for block in doc.blocks:
+        if block.start < position:  # overlapping blocks: the first one wins
+            continue
+        units += _sentences(doc.text, position, block.start, splitter)
+        units += _block_units(doc.text, block, splitter)
+        position = block.end
+    units += _sentences(doc.text, position, len(doc.text), splitter)
+    return units
 
 
 def chunk_document(
     doc: SourceDoc, config: ChunkingConfig, count: TokenCounter, splitter: SentenceSplitter
 ) -> list[Chunk]:
-    """Chunks of whole sentences, at most config.chunk_tokens each (a longer sentence stands
-    alone), each starting with up to config.overlap_tokens of the previous chunk's sentences.
-    A section heading always starts a new chunk, so a chunk never spans two sections."""
-    sentences = split_sentences(doc.text, splitter)
-    sizes = [count(s.text) for s in sentences]
+    """Chunks of whole units, never more than config.chunk_tokens each: a unit longer than
+    that is first cut at white space (or anywhere, if it has none) into pieces that fit. Each
+    chunk starts with up to config.overlap_tokens of the previous chunk's units. A section
+    heading always starts a new chunk, so a chunk never spans two sections."""
+    units: list[Sentence] = []
+    sizes: list[int] = []
+    for unit in split_units(doc, splitter):
+        size = count(unit.text)
+        if size <= config.chunk_tokens:
+            units.append(unit)
+            sizes.append(size)
+            continue
+        for piece in _hard_split(doc.text, unit, config.chunk_tokens, count):
+            units.append(piece)
+            sizes.append(count(piece.text))
     heading_starts = {start for start, _ in doc.sections}
-    breaks = {i for i, s in enumerate(sentences) if s.start in heading_starts}
+    breaks = {i for i, s in enumerate(units) if s.start in heading_starts}
     groups = _group(sizes, config, breaks)
+    groups = [g for group in groups for g in _fit(doc.text, units, group, config, count)]
     prefix = _id_prefix(doc)
     return [
-        _make_chunk(doc, prefix, ordinal, [sentences[i] for i in group])
+        _make_chunk(doc, prefix, ordinal, [units[i] for i in group])
         for ordinal, group in enumerate(groups)
     ]
+
+
+def _fit(
+    text: str, units: list[Sentence], group: list[int], config: ChunkingConfig, count: TokenCounter
+) -> list[list[int]]:
+    """The group, halved until each part's text (with the white space between its units)
+    is within the token limit."""
+    first, last = units[group[0]], units[group[-1]]
+    if len(group) == 1 or count(text[first.start : last.end]) <= config.chunk_tokens:
+        return [group]
+    half = len(group) // 2
+    return _fit(text, units, group[:half], config, count) + _fit(
+        text, units, group[half:], config, count
+    )
 
 
 def _group(sizes: Sequence[int], config: ChunkingConfig, breaks: set[int]) -> list[list[int]]:
@@ -149,13 +204,140 @@ def page_at(doc: SourceDoc, offset: int) -> int | None:
     return None
 
 
-def _paragraph_spans(text: str) -> list[tuple[int, int]]:
-    spans, start = [], 0
-    for m in _PARAGRAPH_BREAK.finditer(text):
+def _paragraph_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    for m in _PARAGRAPH_BREAK.finditer(text, start, end):
         spans.append((start, m.start()))
         start = m.end()
-    spans.append((start, len(text)))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
+    spans.append((start, end))
+    return [(s, e) for s, e in spans if not text[s:e].isspace() and e > s]
+
+
+def _block_units(text: str, block: Block, splitter: SentenceSplitter) -> list[Sentence]:
+    if block.kind in _SPLIT_KINDS:
+        return [
+            Sentence(s.start, s.end, s.text, block.kind, block.context)
+            for s in _sentences(text, block.start, block.end, splitter)
+        ]
+    start, end = _trim(text, block.start, block.end)
+    if end <= start or not _HAS_WORD.search(text, start, end):
+        return []
+    return [Sentence(start, end, text[start:end], block.kind, block.context)]
+
+
+def _sentences(text: str, start: int, end: int, splitter: SentenceSplitter) -> list[Sentence]:
+    """Sentences of text[start:end], paragraph by paragraph, with the splitter's cuts after
+    abbreviations, initials, list markers and inside parentheses undone. A bare list or FAQ
+    marker left between blocks ("- ", "A:") is no sentence."""
+    sentences: list[Sentence] = []
+    for p_start, p_end in _paragraph_spans(text, start, end):
+        for w_start, w_end in _windows(text, p_start, p_end):
+            window = text[w_start:w_end]
+            cuts = splitter(window) if _MAY_END.search(window) else [(0, len(window))]
+            spans = [_trim(text, w_start + s, w_start + e) for s, e in cuts]
+            for s, e in _merge(text, [(s, e) for s, e in spans if e > s]):
+                piece = text[s:e]
+                if _HAS_WORD.search(piece) and not _MARKER_ONLY.fullmatch(piece):
+                    sentences.append(Sentence(s, e, piece))
+    return sentences
+
+
+def _merge(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for span in spans:
+        if merged and _joins(text, merged[-1], span):
+            merged[-1] = (merged[-1][0], span[1])
+        else:
+            merged.append(span)
+    return merged
+
+
+def _joins(text: str, before: tuple[int, int], after: tuple[int, int]) -> bool:
+    """Was the cut between two spans of one paragraph wrong? Yes after a bare list marker
+    ("1."), inside parentheses, after an abbreviation or an initial ("Antony J."), and before
+    a lower-case word; and wherever no sentence ended, unless at a line break after a line
+    that reads like a heading or before a list marker."""
+    first, second = text[before[0] : before[1]], text[after[0] : after[1]]
+    if _MARKER_ONLY.fullmatch(first):
+        return True
+    if first.count("(") > first.count(")") and len(first) < _MAX_PARENTHESIS_CHARS:
+        return True
+    if _ABBREVIATION.search(first) or (_INITIAL.search(first) and second[:1].isupper()):
+        return True
+    if second[:1].islower() or ends_open(first):
+        return True
+    if _ends_sentence(first):
+        return False
+    if "\n" in text[before[1] : after[0]]:  # a line that ended no sentence
+        return not _heading_like(first) and not _MARKER_START.match(second)
+    return True
+
+
+def ends_with_abbreviation(text: str) -> bool:
+    """Does text end with an abbreviation or an initial ("Dr.", "approx.", "U.S.", "Antony
+    J."), so that a full stop there most likely ends no sentence? (For text no splitter has
+    read, such as an answer; the chunker leaves "U.S." to pysbd, which reads the context.)"""
+    return bool(_ABBREVIATION.search(text) or _INITIAL.search(text) or _DOTTED.search(text))
+
+
+def _ends_sentence(span: str) -> bool:
+    return span.rstrip(_CLOSERS).endswith((".", "!", "?", "…")) or span.endswith((".", "!", "?"))
+
+
+def _heading_like(line: str) -> bool:
+    line = line.splitlines()[-1].strip() if line.strip() else line
+    return 0 < len(line) <= 80 and len(line.split()) <= 10 and line[0].isupper()
+
+
+def _windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A long paragraph cut into pieces of at most _WINDOW_CHARS, at the last sentence end
+    in each (else the last white space, else anywhere), so the splitter's time stays linear."""
+    windows: list[tuple[int, int]] = []
+    while end - start > _WINDOW_CHARS:
+        limit = start + _WINDOW_CHARS
+        cut = max(
+            (m.end() for m in _SENTENCE_GAP.finditer(text, limit - _WINDOW_CHARS // 2, limit)),
+            default=0,
+        )
+        if not cut:
+            space = max(text.rfind(" ", start + 1, limit), text.rfind("\n", start + 1, limit))
+            cut = space + 1 if space > start else limit
+        windows.append((start, cut))
+        start = cut
+    windows.append((start, end))
+    return windows
+
+
+def _hard_split(text: str, unit: Sentence, limit: int, count: TokenCounter) -> list[Sentence]:
+    """A unit over the token limit, cut into pieces within it: at white space where there is
+    some, anywhere where there is none. The pieces keep the unit's kind and context."""
+    pieces: list[Sentence] = []
+    start = unit.start
+    while start < unit.end:
+        end = _fit_end(text, start, unit.end, limit, count)
+        s, e = _trim(text, start, end)
+        if e > s:
+            pieces.append(Sentence(s, e, text[s:e], unit.kind, unit.context))
+        start = end
+    return pieces
+
+
+def _fit_end(text: str, start: int, end: int, limit: int, count: TokenCounter) -> int:
+    """The furthest cut after start (at most limit * _MAX_CHARS_PER_TOKEN characters on)
+    whose text has at most limit tokens, moved back to white space in its second half."""
+    end = min(end, start + limit * _MAX_CHARS_PER_TOKEN)
+    if count(text[start:end]) <= limit:
+        return end
+    low, high = start + 1, end  # text[start:low] fits (one character always does) ...
+    while high - low > 1:  # ... and text[start:high] does not
+        middle = (low + high) // 2
+        if count(text[start:middle]) <= limit:
+            low = middle
+        else:
+            high = middle
+    half = start + (low - start) // 2
+    space = max(text.rfind(" ", half, low), text.rfind("\n", half, low))
+    return space + 1 if space > half and count(text[start : space + 1]) <= limit else low
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.chunking import ends_with_abbreviation
 from assistant.types import Chunk, Citation, Sentence
 
 MARKER = re.compile(r"\s*\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
@@ -41,9 +42,15 @@ class Verified:
 
 
 def split_answer(text: str) -> list[str]:
-    """Answer sentences, each keeping the markers that follow it."""
-    parts = [p.strip() for p in _SENTENCE_END.split(text.strip())]
-    return [p for p in parts if p]
+    """Answer sentences, each keeping the markers that follow it; never cut after an
+    abbreviation or an initial ("Dr. Smith", "Antony J. Blinken")."""
+    parts: list[str] = []
+    for part in (p.strip() for p in _SENTENCE_END.split(text.strip())):
+        if part and parts and ends_with_abbreviation(parts[-1]):
+            parts[-1] = f"{parts[-1]} {part}"
+        elif part:
+            parts.append(part)
+    return parts
 
 
 def markers(sentence: str) -> list[int]:

@@ -22,13 +22,21 @@ from typing import Any
 
 import yaml
 
-from assistant.types import FileError, SourceDoc
+from assistant.structure import (
+    MAX_HEADING_CHARS,
+    MAX_TITLE_CHARS,
+    cap,
+    plain_blocks,
+)
+from assistant.types import Block, FileError, SourceDoc
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".pdf", ".html", ".htm", ".docx"})
 SIDECAR_SUFFIX = ".meta.yaml"
 
+LOADERS_VERSION = b"structure-1\0"  # change it when loaders read files differently: a sync
+# then re-reads every document instead of keeping chunks made by the older loaders
 _MAX_SIDECAR_BYTES = 64_000  # YAML parsing is slow: keep metadata small
-_MAX_FRONT_MATTER_CHARS = 64_000
+MAX_FRONT_MATTER_CHARS = 64_000  # a Markdown file's front matter; longer is refused
 _MAX_META_CHARS = 10_000  # per value; longer values (or alias-expanded lists) are skipped
 _MAX_TEXT_CHARS = 5_000_000  # of extracted PDF text
 _PDF_STREAM_LIMIT = 30_000_000  # bytes one PDF stream may decode to
@@ -52,6 +60,7 @@ class Parsed:
     pages: tuple[tuple[int, int, int], ...] = ()
     sections: tuple[tuple[int, str], ...] = ()
     meta: dict[str, str] = field(default_factory=dict)
+    blocks: tuple[Block, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,16 +96,18 @@ def load_document(
     if not parsed.text.strip():
         raise CorpusError("no text found; check that the file has readable text")
     sidecar = _parse_sidecar(sidecar_bytes) if sidecar_bytes is not None else {}
+    title = cap(sidecar.get("title") or parsed.title, MAX_TITLE_CHARS)
     return SourceDoc(
         id=doc_id,
         path=str(abs_path),
-        title=sidecar.get("title") or parsed.title or _readable_stem(abs_path),
+        title=title or cap(_readable_stem(abs_path), MAX_TITLE_CHARS),
         date=_iso_date(sidecar.get("date", "")) or parsed.date,
         text=parsed.text,
         sha256=_digest(data, sidecar_bytes),
         pages=parsed.pages,
         sections=parsed.sections,
         meta={**parsed.meta, **sidecar},
+        blocks=parsed.blocks,
     )
 
 
@@ -213,7 +224,9 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
 
 
 def _digest(data: bytes, sidecar: bytes | None) -> str:
-    digest = hashlib.sha256(data)
+    """What a document's index entry depends on: the loaders' version, the file, its sidecar."""
+    digest = hashlib.sha256(LOADERS_VERSION)
+    digest.update(data)
     if sidecar is not None:
         digest.update(sidecar)
     return digest.hexdigest()
@@ -382,34 +395,16 @@ def _string_meta(mapping: dict[Any, Any]) -> dict[str, str]:
     return meta
 
 
-def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _join_blocks(blocks: list[tuple[str, bool]]) -> tuple[str, tuple[tuple[int, str], ...]]:
-    """Join (paragraph, is_heading) blocks with blank lines; headings become sections."""
-    parts: list[str] = []
-    sections: list[tuple[int, str]] = []
-    offset = 0
-    for block, is_heading in blocks:
-        if not block:
-            continue
-        if parts:
-            offset += 2
-        if is_heading:
-            sections.append((offset, block))
-        parts.append(block)
-        offset += len(block)
-    return "\n\n".join(parts), tuple(sections)
-
-
 # ---------------------------------------------------------------------------------------------
 # .txt
 
 
 def _load_txt(data: bytes) -> Parsed:
+    """The file's text exactly; headings, list items and FAQ parts are found in it."""
     text = _decode_text(data)
-    return Parsed(text=text, sections=_txt_sections(text))
+    headings = _txt_sections(text)
+    sections = tuple((start, cap(h, MAX_HEADING_CHARS)) for start, h in headings)
+    return Parsed(text=text, sections=sections, blocks=plain_blocks(text, headings))
 
 
 def _txt_sections(text: str) -> tuple[tuple[int, str], ...]:
@@ -442,26 +437,45 @@ def _looks_like_heading(line: str) -> bool:
 # .md
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 def _load_md(data: bytes) -> Parsed:
+    """The rendered text: no Markdown markup reaches it (see markdown_text.py)."""
+    from assistant.markdown_text import render_markdown
+
     text = _decode_text(data)
-    match = _FRONT_MATTER.match(text[:_MAX_FRONT_MATTER_CHARS])
+    _refuse_long_front_matter(text)
+    match = _FRONT_MATTER.match(text[: MAX_FRONT_MATTER_CHARS + 8])
     meta = _front_matter(match.group(1)) if match else None
     if match and meta is not None:
         text = text[match.end() :]
     meta = meta or {}
-    sections = _md_sections(text)
-    first_h1 = next((h for o, h in sections if re.match(r" {0,3}#[ \t]", text[o : o + 8])), "")
+    rendered = render_markdown(text)
     return Parsed(
-        text=text,
-        title=meta.get("title", "") or first_h1,
+        text=rendered.text,
+        title=cap(meta.get("title", "") or rendered.first_h1, MAX_TITLE_CHARS),
         date=_iso_date(meta.get("date", "")),
-        sections=sections,
+        sections=rendered.sections,
         meta=meta,
+        blocks=rendered.blocks,
     )
+
+
+_YAML_KEY = re.compile(r"[ \t]*[\w\"'-][^:\n]{0,200}:(?:[ \t]|$)")
+
+
+def _refuse_long_front_matter(text: str) -> None:
+    """Front matter (--- then YAML keys) that closes past MAX_FRONT_MATTER_CHARS is refused,
+    never read as document text."""
+    if not re.match(r"---[ \t]*\r?\n", text) or len(text) <= MAX_FRONT_MATTER_CHARS:
+        return
+    closing = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M).search(text, 4)
+    first = text.split("\n", 2)[1] if text.count("\n") >= 1 else ""
+    if closing and closing.start() > MAX_FRONT_MATTER_CHARS and _YAML_KEY.match(first):
+        raise CorpusError(
+            f"the front matter is over {MAX_FRONT_MATTER_CHARS:,} characters; keep it under "
+            f"{_size(MAX_FRONT_MATTER_CHARS)} (title, date and a few keys) or remove it"
+        )
 
 
 def _front_matter(source: str) -> dict[str, str] | None:
@@ -471,22 +485,6 @@ def _front_matter(source: str) -> dict[str, str] | None:
     except yaml.YAMLError as exc:
         raise CorpusError(f"the front matter is not valid YAML: {_first_line(exc)}") from None
     return _string_meta(loaded) if isinstance(loaded, dict) else None
-
-
-def _md_sections(text: str) -> tuple[tuple[int, str], ...]:
-    """ATX headings outside fenced code; the offset is where the heading line starts."""
-    sections: list[tuple[int, str]] = []
-    fence = ""
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        bare = line.rstrip("\r\n")
-        fence_match = _FENCE.match(bare)
-        if fence_match and (not fence or fence_match.group(1).startswith(fence)):
-            fence = "" if fence else fence_match.group(1)[:3]
-        elif not fence and (heading := _ATX.match(bare)) and (heading.group(2) or "").strip():
-            sections.append((offset, (heading.group(2) or "").strip()))
-        offset += len(line)
-    return tuple(sections)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -505,11 +503,8 @@ def _load_pdf(data: bytes) -> Parsed:
             _decrypt_or_refuse(reader)
             texts = _pdf_page_texts(reader)
             title, created = _pdf_metadata(reader)
-    except LimitReachedError:
-        raise CorpusError(
-            f"a PDF stream expands past the {_size(_PDF_STREAM_LIMIT)} limit; "
-            "refusing (possible decompression bomb)"
-        ) from None
+    except LimitReachedError as exc:
+        raise CorpusError(_pdf_limit_reason(exc)) from None
     except PdfReadError as exc:
         raise CorpusError(
             f"the PDF is damaged or truncated ({type(exc).__name__}: {_first_line(exc)}); "
@@ -517,8 +512,37 @@ def _load_pdf(data: bytes) -> Parsed:
         ) from None
     if not any(t.strip() for t in texts):
         raise CorpusError("no extractable text (scanned or empty PDF?); run OCR on it first")
-    text, pages = _join_pages(texts)
-    return Parsed(text=text, title=title, date=created, pages=pages)
+    reflowed = [_reflow_page(t) for t in texts]
+    text, pages = _join_pages([t for t, _ in reflowed])
+    headings = tuple(
+        (start + offset, heading)
+        for (_, start, _), (_, found) in zip(pages, reflowed, strict=True)
+        for offset, heading in found
+    )
+    sections = tuple((start, cap(h, MAX_HEADING_CHARS)) for start, h in headings)
+    return Parsed(
+        text=text,
+        title=title,
+        date=created,
+        pages=pages,
+        sections=sections,
+        blocks=plain_blocks(text, headings),
+    )
+
+
+def _pdf_limit_reason(exc: Exception) -> str:
+    """A decoding limit means a stream that inflates too far; any other pypdf limit (object
+    recovery, xref entries, cycles) means the file's structure is broken."""
+    message = str(exc).lower()
+    if "decompress" in message or "memory limit" in message:
+        return (
+            f"a PDF stream expands past the {_size(_PDF_STREAM_LIMIT)} limit; "
+            "refusing (possible decompression bomb)"
+        )
+    return (
+        f"the PDF is corrupt: its structure is broken ({_first_line(exc)}); "
+        "download or export it again"
+    )
 
 
 def _pdf_limits() -> AbstractContextManager[object]:
@@ -576,7 +600,7 @@ def _pdf_page_texts(reader: Any) -> list[str]:
 def _pdf_metadata(reader: Any) -> tuple[str, str]:
     try:
         info = reader.metadata or {}
-        title = _clean(str(info.get("/Title") or ""))
+        title = cap(str(info.get("/Title") or ""), MAX_TITLE_CHARS)
         raw_date = str(info.get("/CreationDate") or info.get("/ModDate") or "")
     except Exception:  # metadata is optional
         return "", ""
@@ -585,12 +609,78 @@ def _pdf_metadata(reader: Any) -> tuple[str, str]:
 
 
 def _join_pages(texts: list[str]) -> tuple[str, tuple[tuple[int, int, int], ...]]:
+    """Pages in order, a blank line between them; a page that ends inside a sentence is
+    joined to the next with a space, so the sentence reads on (it counts on its first page)."""
     pages: list[tuple[int, int, int]] = []
+    parts: list[str] = []
     offset = 0
     for number, text in enumerate(texts, start=1):
+        if parts and text:
+            separator = " " if _continues(parts[-1], text) else "\n\n"
+            parts.append(separator)
+            offset += len(separator)
         pages.append((number, offset, offset + len(text)))
-        offset += len(text) + 2
-    return "\n\n".join(texts), tuple(pages)
+        if text:
+            parts.append(text)
+            offset += len(text)
+    return "".join(parts), tuple(pages)
+
+
+_PAGE_NUMBER = re.compile(r"\s*(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?\s*", re.I)
+_ENDS_SENTENCE = (".", "!", "?", ":", ";", '."', ".”", ".)", "?”", '?"')
+_MARKED = re.compile(r"\s*(?:[-*•‣◦▪–]|\d{1,3}[.)]|[a-z][.)]|\(\w{1,4}\)|(?:Q|A):)\s")
+
+
+def _continues(before: str, after: str) -> bool:
+    end, start = before.rstrip(), after.lstrip()
+    return bool(end and start) and not end.endswith(_ENDS_SENTENCE) and not _MARKED.match(start)
+
+
+def _reflow_page(raw: str) -> tuple[str, list[tuple[int, str]]]:
+    """A page's extracted lines as paragraphs: a line wrapped by the layout is joined to the
+    next; a short line without punctuation between sentences is a heading (with a blank line
+    around it); page numbers at the top or bottom are dropped. Returns the text and its
+    headings as (offset in the text, heading)."""
+    lines = [line.rstrip() for line in raw.splitlines()]
+    while lines and (not lines[0].strip() or _PAGE_NUMBER.fullmatch(lines[0])):
+        lines.pop(0)
+    while lines and (not lines[-1].strip() or _PAGE_NUMBER.fullmatch(lines[-1])):
+        lines.pop()
+    width = max((len(line) for line in lines), default=0)
+    out = ""
+    headings: list[tuple[int, str]] = []
+    previous = ""  # the previous logical line, "" after a blank line or a heading
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        following = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if not stripped:
+            out, previous = out.rstrip() + "\n\n" if out else out, ""
+        elif _is_pdf_heading(stripped, previous, following, width):
+            out = out.rstrip("\n ") + "\n\n" if out else out
+            headings.append((len(out), stripped))
+            out, previous = out + stripped + "\n\n", ""
+        elif (
+            previous
+            and (_continues(previous, stripped) or stripped[:1].islower())
+            and not _MARKED.match(line)
+        ):
+            joiner = "" if previous.endswith("-") and stripped[:1].islower() else " "
+            out, previous = out + joiner + stripped, stripped
+        else:
+            out = out + "\n" if out and not out.endswith("\n") else out
+            out, previous = out + stripped, stripped
+    return out.rstrip(), headings
+
+
+def _is_pdf_heading(line: str, previous: str, following: str, width: int) -> bool:
+    return (
+        len(line) < 0.6 * width
+        and (not previous or previous.endswith(_ENDS_SENTENCE))
+        and bool(following[:1])
+        and (following[0].isupper() or following[0].isdigit())
+        and _looks_like_heading(line)
+        and not _MARKED.match(line)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -598,14 +688,6 @@ def _join_pages(texts: list[str]) -> tuple[str, tuple[tuple[int, int, int], ...]
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "svg", "head", "nav", "aside", "form")
 _PAGE_CHROME = ("header", "footer")  # dropped unless inside the chosen <main>/<article>
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_BLOCKS = frozenset(
-    {
-        "address", "article", "blockquote", "body", "caption", "dd", "details", "div", "dl",
-        "dt", "fieldset", "figcaption", "figure", "footer", "header", "hr", "html", "li",
-        "main", "ol", "p", "section", "summary", "table", "tbody", "tfoot", "thead", "ul",
-    }
-)  # fmt: skip
 _DATE_METAS = frozenset(
     {
         "date", "dc.date", "dcterms.date", "dc.date.issued", "dcterms.created", "citation_date",
@@ -619,6 +701,8 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 def _load_html(data: bytes) -> Parsed:
     from bs4 import BeautifulSoup
 
+    from assistant.html_text import render_html
+
     soup = BeautifulSoup(_decode_text(data), "lxml")
     title = _html_title(soup)
     created = _html_date(soup)
@@ -630,10 +714,8 @@ def _load_html(data: bytes) -> Parsed:
     for tag in root.find_all(_PAGE_CHROME):
         if tag.find_parent(("main", "article")) is None:
             tag.decompose()
-    blocks: list[tuple[str, bool]] = []
-    _html_blocks(root, blocks, [])
-    text, sections = _join_blocks(blocks)
-    return Parsed(text=text, title=title, date=created, sections=sections)
+    text, blocks, sections = render_html(root)
+    return Parsed(text=text, title=title, date=created, sections=sections, blocks=blocks)
 
 
 def _is_hidden(tag: Any) -> bool:
@@ -646,10 +728,10 @@ def _is_hidden(tag: Any) -> bool:
 
 
 def _html_title(soup: Any) -> str:
-    if soup.title and _clean(soup.title.get_text()):
-        return _clean(soup.title.get_text())
+    if soup.title and cap(soup.title.get_text(), MAX_TITLE_CHARS):
+        return cap(soup.title.get_text(), MAX_TITLE_CHARS)
     h1 = soup.find("h1")
-    return _clean(h1.get_text()) if h1 else ""
+    return cap(h1.get_text(" "), MAX_TITLE_CHARS) if h1 else ""
 
 
 def _html_date(soup: Any) -> str:
@@ -673,48 +755,6 @@ def _html_root(soup: Any) -> Any:
     return soup.body or soup
 
 
-def _html_blocks(node: Any, blocks: list[tuple[str, bool]], inline: list[str]) -> None:
-    """Depth-first: inline text accumulates; blocks and headings flush it as paragraphs."""
-    from bs4.element import NavigableString, PreformattedString, Tag
-
-    for child in node.children:
-        if isinstance(child, PreformattedString):  # comments, CDATA, doctype ...
-            continue
-        if isinstance(child, NavigableString):
-            inline.append(str(child))
-        elif isinstance(child, Tag):
-            if child.name in _HEADINGS:
-                _flush(blocks, inline)
-                blocks.append((_clean(child.get_text(" ")), True))
-            elif child.name == "br":
-                inline.append("\n")
-            elif child.name in ("pre", "tr"):
-                _flush(blocks, inline)
-                blocks.append((_html_special(child), False))
-            elif child.name in _BLOCKS:
-                _flush(blocks, inline)
-                _html_blocks(child, blocks, inline)
-                _flush(blocks, inline)
-            else:
-                _html_blocks(child, blocks, inline)
-
-
-def _html_special(tag: Any) -> str:
-    """A <pre> keeps its lines; a table row becomes one line of ' | '-joined cells."""
-    if tag.name == "pre":
-        return str(tag.get_text()).strip("\n")
-    cells = (_clean(cell.get_text(" ")) for cell in tag.find_all(("td", "th"), recursive=False))
-    return " | ".join(cell for cell in cells if cell)
-
-
-def _flush(blocks: list[tuple[str, bool]], inline: list[str]) -> None:
-    lines = (_clean(line) for line in "".join(inline).split("\n"))
-    paragraph = "\n".join(line for line in lines if line)
-    if paragraph:
-        blocks.append((paragraph, False))
-    inline.clear()
-
-
 # ---------------------------------------------------------------------------------------------
 # .docx
 
@@ -722,20 +762,27 @@ def _flush(blocks: list[tuple[str, bool]], inline: list[str]) -> None:
 def _load_docx(data: bytes) -> Parsed:
     import docx
 
+    from assistant.docx_text import render_docx
+
     _check_docx_zip(data)
     document = docx.Document(io.BytesIO(data))
-    blocks: list[tuple[str, bool]] = []
-    _docx_blocks(document, blocks)
-    text, sections = _join_blocks(blocks)
+    rendered = render_docx(document)
     title, created = _docx_properties(document)
-    return Parsed(text=text, title=title, date=created, sections=sections)
+    return Parsed(
+        text=rendered.text,
+        title=title or cap(rendered.first_heading, MAX_TITLE_CHARS),
+        date=created,
+        sections=rendered.sections,
+        blocks=rendered.blocks,
+    )
 
 
 def _docx_properties(document: Any) -> tuple[str, str]:
     """Title and creation date from the core properties; broken metadata counts as none."""
     try:
         props = document.core_properties
-        return _clean(props.title or ""), _iso_date(props.created) if props.created else ""
+        title = cap(props.title or "", MAX_TITLE_CHARS)
+        return title, _iso_date(props.created) if props.created else ""
     except Exception:  # metadata is optional
         return "", ""
 
@@ -770,39 +817,3 @@ def _check_docx_zip(data: bytes) -> None:
         raise CorpusError(
             f"the .docx expands to {total / 1e6:.0f} MB{ratio}; refusing (possible zip bomb)"
         )
-
-
-def _docx_blocks(container: Any, blocks: list[tuple[str, bool]]) -> None:
-    """Paragraphs and tables in document order; a table row becomes one ' | '-joined line."""
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
-    for item in container.iter_inner_content():
-        if isinstance(item, Paragraph):
-            blocks.append((_clean(item.text), _is_docx_heading(item)))
-        elif isinstance(item, Table):
-            for row in item.rows:
-                blocks.append((_docx_row_text(row), False))
-
-
-def _docx_row_text(row: Any) -> str:
-    cells: list[str] = []
-    seen: set[int] = set()
-    for cell in row.cells:
-        if id(cell._tc) in seen:  # a merged cell repeats across the columns it spans
-            continue
-        seen.add(id(cell._tc))
-        inner: list[tuple[str, bool]] = []
-        _docx_blocks(cell, inner)
-        text = " ".join(t for t, _ in inner if t)
-        if text:
-            cells.append(text)
-    return " | ".join(cells)
-
-
-def _is_docx_heading(paragraph: Any) -> bool:
-    try:
-        name = str(paragraph.style.name or "") if paragraph.style is not None else ""
-    except Exception:  # a broken style reference is just not a heading
-        return False
-    return name.startswith("Heading") or name == "Title"

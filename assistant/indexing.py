@@ -19,6 +19,7 @@ from assistant.embedding import Embedder, Progress
 from assistant.parse_worker import ParseLimits, ParseWorker
 from assistant.store import ChromaStore, utc_now
 from assistant.types import Chunk, DocRecord, FileError, SourceDoc, SyncReport
+from assistant.units import unit_display
 
 Prepared = tuple[SourceDoc, list[Chunk]]
 _BATCH_CHUNKS = 256  # documents are embedded and written in groups of about this many chunks
@@ -149,7 +150,7 @@ class Indexer:
 
     def _write(self, batch: list[Prepared], indexed: set[str]) -> None:
         chunks = [c for _, cs in batch for c in cs]
-        unique = list(dict.fromkeys(s.text for c in chunks for s in c.sentences))
+        unique = list(dict.fromkeys(unit_display(s) for c in chunks for s in c.sentences))
         sent_vecs = self.embedder.encode(unique)
         where = {t: k for k, t in enumerate(unique)}
         chunk_vecs = _mean_vectors(chunks, sent_vecs, where)
@@ -159,7 +160,8 @@ class Indexer:
         self.store.mark_pending([(doc.id, doc.title, doc.date) for doc, _ in batch])
         rows = [(c, i) for c in chunks for i in range(len(c.sentences))]
         self.store.add_chunks(chunks, chunk_vecs)
-        self.store.add_sentences(rows, sent_vecs[[where[c.sentences[i].text] for c, i in rows]])
+        keys = [where[unit_display(c.sentences[i])] for c, i in rows]
+        self.store.add_sentences(rows, sent_vecs[keys])
         now = utc_now()
         self.store.finish_documents(
             [DocRecord(d.id, d.title, d.date, d.sha256, len(cs), now) for d, cs in batch]
@@ -196,7 +198,9 @@ def _mean_vectors(chunks: list[Chunk], sent_vecs: np.ndarray, where: dict[str, i
     """A chunk's vector is the normalised mean of its sentences' vectors: one encoding pass
     serves both collections, and on the evaluation set it retrieves as well as encoding the
     chunk text (see README, Chunk vectors)."""
-    vecs = np.stack([sent_vecs[[where[s.text] for s in c.sentences]].mean(axis=0) for c in chunks])
+    vecs = np.stack(
+        [sent_vecs[[where[unit_display(s)] for s in c.sentences]].mean(axis=0) for c in chunks]
+    )
     norms = np.linalg.norm(vecs, axis=1, keepdims=True)
     return (vecs / np.maximum(norms, 1e-12)).astype(np.float32)
 

@@ -8,6 +8,7 @@ serves a whole sync; after a kill, the next file starts a fresh one. The child i
 
 from __future__ import annotations
 
+import logging
 import resource
 import socket
 import subprocess
@@ -94,6 +95,7 @@ def serve(fd: int, memory_mb: int) -> None:
     """The child's loop: (suffix, data) in, (True, Parsed) or (False, one-line reason) out."""
     cap = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # a broken PDF's warnings, by thousands
     conn = Connection(fd)
     while True:
         try:

@@ -14,7 +14,6 @@ up again by name.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -30,7 +29,8 @@ import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import AuthorizationError, ChromaAuthError, NotFoundError
 
-from assistant.types import Chunk, DocRecord, Sentence
+from assistant.types import Chunk, DocRecord
+from assistant.units import decode_units, encode_units
 
 _VERSION_ID = "__index__"
 _UNIT = [1.0]  # docs records carry no meaning in their vector; Chroma needs one
@@ -368,14 +368,13 @@ def _chunk_meta(c: Chunk) -> dict[str, Any]:
         "date": c.date,
         "section": c.section,
         "page": c.page if c.page is not None else -1,
-        "sentences": json.dumps([[s.start, s.end] for s in c.sentences]),
+        "sentences": encode_units(c.sentences),
     }
 
 
 def _chunk(cid: str, text: str, meta: dict[str, Any]) -> Chunk:
     start = int(meta["start"])
-    spans = json.loads(str(meta["sentences"]))
-    sentences = tuple(Sentence(s, e, text[s - start : e - start]) for s, e in spans)
+    sentences = decode_units(str(meta["sentences"]), text, start)
     page = int(meta["page"])
     return Chunk(
         id=cid,

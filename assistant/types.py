@@ -7,6 +7,19 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Block:
+    """A span of a document's text whose structure says how to read it: a heading, a list
+    item, a table row, a FAQ question or answer ... (assistant/structure.py names the kinds).
+    context is what a reader needs besides the span itself: a list item's lead-in, a table
+    row's caption, a FAQ answer's question."""
+
+    start: int
+    end: int
+    kind: str
+    context: str = ""
+
+
+@dataclass(frozen=True)
 class SourceDoc:
     """One document of the corpus, as loaded from disk."""
 
@@ -15,19 +28,25 @@ class SourceDoc:
     title: str
     date: str  # ISO date or ""
     text: str
-    sha256: str  # of the file's bytes and its metadata sidecar
+    sha256: str  # of the loaders' version, the file's bytes and its metadata sidecar
     pages: tuple[tuple[int, int, int], ...] = ()  # (page number, start, end) spans in text
-    sections: tuple[tuple[int, str], ...] = ()  # (start offset, heading) in text order
+    sections: tuple[tuple[int, str], ...] = ()  # (start offset, section path) in text order
     meta: dict[str, str] = field(default_factory=dict)
+    blocks: tuple[Block, ...] = ()  # structure spans in text order, not overlapping
 
 
 @dataclass(frozen=True)
 class Sentence:
-    """A sentence inside a document: its text is exactly text[start:end] of the document."""
+    """An answer unit inside a document: its text is exactly text[start:end] of the document.
+    kind says what it is ("sentence", "heading", "list_item", "table_row", "faq_answer" ...;
+    see assistant/units.py) and context what it needs besides its text (a lead-in, a table's
+    caption, a FAQ question); neither is part of the text a citation quotes."""
 
     start: int
     end: int
     text: str
+    kind: str = "sentence"
+    context: str = ""
 
 
 @dataclass(frozen=True)

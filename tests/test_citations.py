@@ -38,6 +38,17 @@ def test_split_answer_keeps_markers_with_their_sentence() -> None:
     assert parts == ["First claim here. [1]", "Second claim [2, 3].", "Third."]
 
 
+def test_split_answer_does_not_cut_at_initials_or_abbreviations() -> None:
+    parts = split_answer(
+        "Secretary of State Antony J. Blinken met Dr. Smith in the U.S. Capitol. [1] "
+        "The No. 5 item passed. [2]"
+    )
+    assert parts == [
+        "Secretary of State Antony J. Blinken met Dr. Smith in the U.S. Capitol. [1]",
+        "The No. 5 item passed. [2]",
+    ]
+
+
 def test_key_terms_are_numbers_and_names() -> None:
     assert key_terms("Canada invests C$75 million over six years.") >= {"75", "canada"} - {"canada"}
     assert "547000" in key_terms("More than 547,000 people used it.")

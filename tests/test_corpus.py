@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.chunking import page_at, pysbd_splitter, split_units
 from assistant.corpus import (
+    LOADERS_VERSION,
     SIDECAR_SUFFIX,
     SUPPORTED_SUFFIXES,
     CorpusError,
@@ -22,6 +24,14 @@ from assistant.corpus import (
     scan_corpus,
     validate_file,
 )
+from assistant.structure import (
+    MAX_CONTEXT_CHARS,
+    MAX_HEADING_CHARS,
+    MAX_SECTION_CHARS,
+    MAX_TITLE_CHARS,
+)
+from assistant.types import Sentence, SourceDoc
+from assistant.units import is_answer_unit, unit_display
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "corpus" / "2024-05-08-third-ministerial-los-angeles-declaration-fact-sheet.txt"
@@ -213,7 +223,7 @@ def test_shipped_document_loads_exactly() -> None:
     import hashlib
 
     sidecar = SHIPPED.with_name(SHIPPED.name + SIDECAR_SUFFIX).read_bytes()
-    assert doc.sha256 == hashlib.sha256(raw + sidecar).hexdigest()
+    assert doc.sha256 == hashlib.sha256(LOADERS_VERSION + raw + sidecar).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -283,7 +293,10 @@ def test_sidecar_overrides_and_changes_the_hash(tmp_path: Path) -> None:
 
 def test_markdown_front_matter_and_headings(tmp_path: Path) -> None:
     doc = load_document(write(tmp_path / "pillars.md", MARKDOWN), tmp_path)
-    assert doc.text == MARKDOWN.split("---\n", 2)[2]
+    assert doc.text == (
+        "Pillars\n\nIntro paragraph.\n\n# not a heading inside a code fence\n\n"
+        "Legal Pathways\n\nMore text."
+    )
     assert doc.title == "Pillars of the Declaration"
     assert doc.date == "2024-05-08"
     assert doc.meta == {
@@ -291,17 +304,22 @@ def test_markdown_front_matter_and_headings(tmp_path: Path) -> None:
         "date": "2024-05-08",
         "tags": "migration, protection",
     }
+    # the single top heading names the document: it is left out of the paths below it
     assert [h for _, h in doc.sections] == ["Pillars", "Legal Pathways"]
     assert [doc.text[s:].split("\n", 1)[0] for s, _ in doc.sections] == [
-        "# Pillars",
-        "## Legal Pathways ##",
+        "Pillars",
+        "Legal Pathways",
+    ]
+    assert [(b.kind, doc.text[b.start : b.end]) for b in doc.blocks] == [
+        ("heading", "Pillars"),
+        ("heading", "Legal Pathways"),
     ]
 
 
 def test_markdown_without_front_matter_keeps_rules_and_uses_h1(tmp_path: Path) -> None:
     text = "---\nNot YAML mapping, just a rule above\n---\n\n# The Heading\n\nBody.\n"
     doc = load_document(write(tmp_path / "x.md", text), tmp_path)
-    assert doc.text == text
+    assert doc.text == "Not YAML mapping, just a rule above\n\nThe Heading\n\nBody."
     assert doc.title == "The Heading"
 
 
@@ -314,7 +332,7 @@ def test_markdown_front_matter_aliases_cannot_expand(tmp_path: Path) -> None:
     started = time.monotonic()
     doc = load_document(write(tmp_path / "laughs.md", text), tmp_path)
     assert time.monotonic() - started < 5
-    assert doc.text == "Body.\n"
+    assert doc.text == "Body."
     assert set(doc.meta) == {"title", "a"}
 
 
@@ -334,16 +352,16 @@ def test_html_keeps_main_text_only(tmp_path: Path) -> None:
         "Third Ministerial Meeting\n\n"
         "Guatemala hosted the third ministerial.\nTwenty-one countries came.\n\n"
         "Legal Pathways\n\n"
-        "Safe Mobility Offices\n\n"
-        "Labor pathways\n\n"
-        "Country | Pledge\n\n"
-        "Canada | 15,000"
+        "• Safe Mobility Offices\n"
+        "• Labor pathways\n\n"
+        "Country: Canada; Pledge: 15,000"
     )
     assert doc.title == "Los Angeles Declaration | Fact Sheet"
     assert doc.date == "2024-05-08"
-    assert [h for _, h in doc.sections] == ["Third Ministerial Meeting", "Legal Pathways"]
-    for start, heading in doc.sections:
-        assert doc.text[start : start + len(heading)] == heading
+    assert doc.sections == (
+        (0, "Third Ministerial Meeting"),
+        (doc.text.index("Legal Pathways"), "Legal Pathways"),
+    )
     assert not re.search(r"[A-Z]{3,} [A-Z]{3,}", doc.text)  # none of the dropped CAPS markers
 
 
@@ -420,13 +438,491 @@ def test_docx_paragraphs_tables_headings_and_properties(tmp_path: Path) -> None:
     doc = load_document(write(tmp_path / "brief.docx", docx_bytes()), tmp_path)
     assert doc.text == (
         "Overview\n\nThe declaration has three pillars.\n\n"
-        "Country | Pledge\n\nCanada | 15,000 migrants\n\n"
+        "Country: Canada; Pledge: 15,000 migrants\n\n"
         "Next Steps\n\nA permanent secretariat will follow."
     )
-    assert [h for _, h in doc.sections] == ["Overview", "Next Steps"]
-    for start, heading in doc.sections:
-        assert doc.text[start : start + len(heading)] == heading
+    # the single top heading names the document: left out of the paths below it
+    assert doc.sections == ((0, "Overview"), (doc.text.index("Next Steps"), "Next Steps"))
     assert (doc.title, doc.date) == ("Declaration Brief", "2024-05-08")
+
+
+# ---------------------------------------------------------------------------------------------
+# structure: headings, lists with their lead-in, tables with header and caption, FAQ parts;
+# no markup in the text, and every unit's text is exactly its span of the document's text
+
+
+def blocks_of(doc: SourceDoc, kind: str) -> list[tuple[str, str]]:
+    """(text, context) of the document's blocks of one kind."""
+    return [(doc.text[b.start : b.end], b.context) for b in doc.blocks if b.kind == kind]
+
+
+def check_units(doc: SourceDoc) -> list[Sentence]:
+    """The document's answer units, each checked against its span of the text."""
+    units = split_units(doc, pysbd_splitter())
+    for u in units:
+        assert u.text == doc.text[u.start : u.end]
+        assert u.text == u.text.strip() and u.text
+    return units
+
+
+def answers(doc: SourceDoc) -> list[str]:
+    return [u.text for u in check_units(doc) if is_answer_unit(u)]
+
+
+LEAD = "They singled out the following lines of work on statelessness:"
+ROW = (
+    "Pillar: Legal pathways; Action package: Labour pathways; Lead: Peru; "
+    "Participating countries: not yet published"
+)
+HEADER = "Pillar | Action package | Lead | Participating countries"
+
+STRUCTURED_MD = f"""---
+title: Action plan
+date: 2024-06-01
+---
+# Action plan
+
+## Action packages
+
+The **Los Angeles Declaration** groups its [action packages](https://example.org/ap) by pillar.
+
+Action packages by lead
+
+| Pillar | Action package | Lead | Participating countries |
+|---|---|---|---|
+| Legal pathways | Labour pathways | Peru | not yet published |
+| Stabilization | Host communities | *Colombia* | Ecuador, Chile |
+
+### Labour pathways
+
+{LEAD}
+
+- Birth registration for the children of migrants.
+- Access to `identity` documents:
+  1. national identity cards
+  2. passports
+- __Naturalisation__ after five years.
+
+![logo](logo.png) Read the <em>full</em> text.
+"""
+
+
+def test_markdown_structure_reaches_the_text_without_markup(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "plan.md", STRUCTURED_MD), tmp_path)
+    for markup in ("**", "__", "](", "`", "|", "#", "<em>", "![", "---", "*Colombia*"):
+        assert markup not in doc.text
+    assert "Read the full text." in doc.text
+    assert [t for t, _ in blocks_of(doc, "heading")] == [
+        "Action plan",
+        "Action packages",
+        "Labour pathways",
+    ]
+    where = doc.text.index
+    assert doc.sections == (
+        (0, "Action plan"),
+        (where("Action packages\n"), "Action packages"),
+        (where("Labour pathways\n"), "Action packages > Labour pathways"),
+    )
+    assert blocks_of(doc, "caption") == [("Action packages by lead", "")]
+    assert blocks_of(doc, "table_row") == [
+        (ROW, "Action packages by lead"),
+        (
+            "Pillar: Stabilization; Action package: Host communities; Lead: Colombia; "
+            "Participating countries: Ecuador, Chile",
+            "Action packages by lead",
+        ),
+    ]
+    assert blocks_of(doc, "list_item") == [
+        ("Birth registration for the children of migrants.", LEAD),
+        ("Access to identity documents:", LEAD),
+        ("national identity cards", f"{LEAD} Access to identity documents:"),
+        ("passports", f"{LEAD} Access to identity documents:"),
+        ("Naturalisation after five years.", LEAD),
+    ]
+    assert all("\n" not in doc.text[b.start : b.end] for b in doc.blocks)  # one line each
+    found = answers(doc)
+    assert ROW in found and "passports" in found
+    assert not {"Action plan", "Action packages by lead", LEAD} & set(found)
+
+
+STRUCTURED_HTML = f"""<!doctype html><html><head><title>Safe Mobility</title></head><body>
+<nav><ul><li><a href="/">Home</a></li><li>NAV ITEM</li></ul></nav>
+<main>
+<h1>Safe Mobility</h1>
+<p>Colombia, through its Department of Social Inclusion, and the Pan American
+Development Foundation (PADF), will support <b>returnees</b>
+in three cities.</p>
+<h2>Questions</h2>
+<p>Q: What are Safe Mobility Offices?</p>
+<p>A: Safe Mobility Offices help refugees apply for legal pathways. They opened in 2023.</p>
+<h3>Who can apply?</h3>
+<p>People in Colombia, Costa Rica, Ecuador and Guatemala can apply online.</p>
+<table>
+<caption>Action packages</caption>
+<thead><tr><th>Pillar</th><th>Action package</th><th>Lead</th><th>Participating countries</th></tr>
+</thead>
+<tbody><tr><td>Legal pathways</td><td>Labour pathways</td><td>Peru</td><td>not yet published</td>
+</tr></tbody>
+</table>
+<p>{LEAD}</p>
+<ol><li>birth registration<ul><li>for children born abroad</li></ul></li>
+<li>naturalisation</li></ol>
+</main>
+<footer><p>FOOTER TEXT</p></footer></body></html>"""
+
+
+def test_html_structure_reaches_the_text_without_markup(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "offices.html", STRUCTURED_HTML), tmp_path)
+    assert "NAV ITEM" not in doc.text and "FOOTER TEXT" not in doc.text
+    assert "<" not in doc.text and HEADER not in doc.text
+    wrapped = (
+        "Colombia, through its Department of Social Inclusion, and the Pan American "
+        "Development Foundation (PADF), will support returnees in three cities."
+    )
+    assert wrapped in doc.text.splitlines()  # the file's own line breaks cut nothing
+    assert wrapped in answers(doc)
+    question = "What are Safe Mobility Offices?"
+    assert blocks_of(doc, "faq_question") == [(question, "")]
+    assert blocks_of(doc, "faq_answer") == [
+        (
+            "Safe Mobility Offices help refugees apply for legal pathways. They opened in 2023.",
+            question,
+        ),
+        (
+            "People in Colombia, Costa Rica, Ecuador and Guatemala can apply online.",
+            "Who can apply?",
+        ),
+    ]
+    assert blocks_of(doc, "caption") == [("Action packages", "")]
+    assert blocks_of(doc, "table_row") == [(ROW, "Action packages")]
+    assert blocks_of(doc, "list_item") == [
+        ("birth registration", LEAD),
+        ("for children born abroad", f"{LEAD} birth registration:"),
+        ("naturalisation", LEAD),
+    ]
+    assert [s for _, s in doc.sections] == [
+        "Safe Mobility",
+        "Questions",
+        "Questions > Who can apply?",
+    ]
+    units = check_units(doc)
+    assert not [u for u in units if is_answer_unit(u) and u.text.endswith("?")]
+    by_text = {u.text: u for u in units}
+    assert unit_display(by_text["They opened in 2023."]) == f"Q: {question} A: They opened in 2023."
+
+
+def structured_docx(title: str = "") -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = title
+    document.add_paragraph("Regional Report on Labour Pathways", style="Title")
+    document.add_heading("Action packages", level=1)
+    document.add_heading("Labour pathways", level=2)
+    document.add_paragraph("The partners agreed on these priorities:")
+    document.add_paragraph("Seasonal work visas.", style="List Bullet")
+    document.add_paragraph("Canada and Spain", style="List Bullet 2")
+    document.add_paragraph("Recognition of qualifications.", style="List Number")
+    document.add_paragraph("Table 1: Action packages by lead", style="Caption")
+    rows = [
+        ("Pillar", "Action package", "Lead", "Participating countries"),
+        ("Legal pathways", "Labour pathways", "Peru", "not yet published"),
+        ("Stabilization", "Host communities", "Colombia", "Ecuador, Chile"),
+    ]
+    table = document.add_table(rows=3, cols=4)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    document.add_heading("Next steps", level=1)
+    document.add_paragraph("A permanent secretariat will follow in 2025.")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_docx_structure(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "report.docx", structured_docx()), tmp_path)
+    assert doc.title == "Regional Report on Labour Pathways"  # no core title: the Title line
+    assert [s for _, s in doc.sections] == [
+        "Regional Report on Labour Pathways",
+        "Action packages",
+        "Action packages > Labour pathways",
+        "Next steps",
+    ]
+    lead = "The partners agreed on these priorities:"
+    assert blocks_of(doc, "list_item") == [
+        ("Seasonal work visas.", lead),
+        ("Canada and Spain", f"{lead} Seasonal work visas:"),
+        ("Recognition of qualifications.", lead),
+    ]
+    caption = "Table 1: Action packages by lead"
+    assert blocks_of(doc, "caption") == [(caption, "")]
+    assert [t for t, _ in blocks_of(doc, "table_row")] == [
+        ROW,
+        "Pillar: Stabilization; Action package: Host communities; Lead: Colombia; "
+        "Participating countries: Ecuador, Chile",
+    ]
+    assert {c for _, c in blocks_of(doc, "table_row")} == {caption}
+    assert "Pillar | Action package" not in doc.text
+    assert set(answers(doc)) >= {
+        ROW,
+        "Canada and Spain",
+        "A permanent secretariat will follow in 2025.",
+    }
+    assert not {t for t, _ in blocks_of(doc, "heading")} & set(answers(doc))
+
+
+class _FooterPDF:
+    """An fpdf2 document with 'Page n of N' at the bottom of every page."""
+
+    @staticmethod
+    def build() -> bytes:
+        from fpdf import FPDF
+
+        class Doc(FPDF):  # type: ignore[misc]
+            def footer(self) -> None:
+                self.set_y(-15)
+                self.cell(0, 10, f"Page {self.page_no()} of 3", align="C")
+
+        pdf = Doc()
+        pdf.set_title("Regional Migration Report")
+        pdf.set_font("Helvetica", size=12)
+        nl = {"new_x": "LMARGIN", "new_y": "NEXT"}
+        pdf.add_page()
+        pdf.set_font("Helvetica", "B", 15)
+        pdf.multi_cell(0, 10, "Regional Migration Report", **nl)
+        pdf.set_font("Helvetica", size=12)
+        pdf.multi_cell(
+            0,
+            7,
+            "The Government of Guatemala hosted the third ministerial meeting in May 2024, "
+            "with representatives of twenty-one countries. Secretary of State Antony J. "
+            "Blinken led the U.S. delegation, which announced new funding for the region.",
+            **nl,
+        )
+        pdf.set_font("Helvetica", "B", 13)
+        pdf.multi_cell(0, 9, "Labour pathways", **nl)
+        pdf.set_font("Helvetica", size=12)
+        pdf.multi_cell(0, 7, "The partners agreed on the following priorities:", **nl)
+        pdf.multi_cell(
+            0,
+            7,
+            "- Seasonal work visas for agricultural workers in Canada and "
+            "Spain, with new employer-sponsored programmes.",
+            **nl,
+        )
+        pdf.multi_cell(0, 7, "- Recognition of foreign qualifications.", **nl)
+        pdf.multi_cell(
+            0,
+            7,
+            "The program will support returnees through the Department of "
+            "Social Inclusion and the Pan American Development",
+            **nl,
+        )
+        pdf.add_page()
+        pdf.multi_cell(
+            0, 7, "Foundation (PADF), which manages the fund. It has three offices.", **nl
+        )
+        pdf.multi_cell(0, 7, "Q: What are Safe Mobility Offices?", **nl)
+        pdf.multi_cell(
+            0, 7, "A: They are offices where migrants can apply for legal pathways.", **nl
+        )
+        pdf.add_page()
+        pdf.multi_cell(0, 7, "The fourth ministerial meeting will take place in 2025.", **nl)
+        return bytes(pdf.output())
+
+
+def test_pdf_pages_headings_lists_and_a_sentence_across_a_page_break(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "report.pdf", _FooterPDF.build()), tmp_path)
+    assert [p[0] for p in doc.pages] == [1, 2, 3]
+    assert "Page 1 of 3" not in doc.text and "of 3" not in doc.text
+    units = check_units(doc)
+    across = next(u for u in units if u.text.startswith("The program will support"))
+    assert across.text.endswith(
+        "Pan American Development Foundation (PADF), which manages the fund."
+    )
+    assert page_at(doc, across.start) == 1
+    on_three = next(u for u in units if "fourth ministerial" in u.text)
+    assert page_at(doc, on_three.start) == 3
+    assert page_at(doc, next(u for u in units if u.text == "It has three offices.").start) == 2
+    assert [s for _, s in doc.sections] == ["Regional Migration Report", "Labour pathways"]
+    lead = "The partners agreed on the following priorities:"
+    assert blocks_of(doc, "list_item") == [
+        (
+            "Seasonal work visas for agricultural workers in Canada and Spain, with new "
+            "employer-sponsored programmes.",
+            lead,
+        ),
+        ("Recognition of foreign qualifications.", lead),
+    ]
+    assert blocks_of(doc, "faq_question") == [("What are Safe Mobility Offices?", "")]
+    assert not any(u.text.startswith("Foundation (PADF)") for u in units)  # no fragment
+
+
+FAQ_TXT = (
+    "Safe Mobility FAQ\n\n"
+    "Q: What are Safe Mobility Offices?\n"
+    "A: They help refugees and migrants\nreach legal pathways. They opened in 2023.\n\n"
+    "Q: Where are they?\n"
+    "A: In four countries:\n- Colombia\n- Costa Rica\n  - San José\n- Ecuador\n"
+)
+
+
+def test_txt_faq_questions_are_context_for_their_answers(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "faq.txt", FAQ_TXT), tmp_path)
+    assert doc.text == FAQ_TXT
+    first, second = "What are Safe Mobility Offices?", "Where are they?"
+    assert blocks_of(doc, "faq_question") == [(first, ""), (second, "")]
+    assert blocks_of(doc, "faq_answer") == [
+        ("They help refugees and migrants\nreach legal pathways. They opened in 2023.", first),
+        ("In four countries:", second),
+    ]
+    lead = f"{second} In four countries:"
+    assert blocks_of(doc, "list_item") == [
+        ("Colombia", lead),
+        ("Costa Rica", lead),
+        ("San José", f"{lead} Costa Rica:"),
+        ("Ecuador", lead),
+    ]
+    found = answers(doc)
+    assert "They opened in 2023." in found and "San José" in found
+    assert not {first, second, "In four countries:", "Safe Mobility FAQ"} & set(found)
+
+
+def test_faq_lines_in_one_paragraph_are_still_question_and_answer(tmp_path: Path) -> None:
+    text = (
+        "# FAQ\n\nQ: What are Safe Mobility Offices?\nA: They help migrants. They opened in 2023."
+        "\n\n**Q:** Where are they? **A:** In four countries.\n"
+    )
+    doc = load_document(write(tmp_path / "faq.md", text), tmp_path)
+    assert blocks_of(doc, "faq_question") == [
+        ("What are Safe Mobility Offices?", ""),
+        ("Where are they?", ""),
+    ]
+    assert blocks_of(doc, "faq_answer") == [
+        ("They help migrants. They opened in 2023.", "What are Safe Mobility Offices?"),
+        ("In four countries.", "Where are they?"),
+    ]
+    assert set(answers(doc)) == {
+        "They help migrants.",
+        "They opened in 2023.",
+        "In four countries.",
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# bounds: what one file may put in a title, a section path or a unit's context
+
+HUGE = "Declaration " * 90_000  # about 1 MB of one "title"
+
+
+def docx_with_core_title(title: str) -> bytes:
+    """python-docx refuses to write a title over 255 characters; a hostile file has one."""
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = "PLACEHOLDER"
+    document.add_paragraph("Body text here.")
+    out = io.BytesIO()
+    document.save(out)
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as real:
+        parts = {name: real.read(name) for name in real.namelist()}
+    parts["docProps/core.xml"] = parts["docProps/core.xml"].replace(b"PLACEHOLDER", title.encode())
+    return zip_bytes(parts)
+
+
+def pdf_with_title(title: str) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_title(title)
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 10, "Body text here.")
+    return bytes(pdf.output())
+
+
+def _huge_title_cases() -> list[tuple[str, bytes | str]]:
+    import docx
+
+    document = docx.Document()
+    document.add_heading(HUGE[:200_000], level=1)
+    document.add_paragraph("Body text here.")
+    out = io.BytesIO()
+    document.save(out)
+    return [
+        ("title.html", f"<title>{HUGE}</title><p>Body text here.</p>"),
+        ("h1.html", f"<h1>{HUGE}</h1><p>Body text here.</p>"),
+        ("h1.md", f"# {HUGE}\n\nBody text here.\n"),
+        ("front-matter.md", f"---\ntitle: {HUGE[:9_000]}\n---\nBody text here.\n"),
+        ("core-title.docx", docx_with_core_title(HUGE[:100_000])),
+        ("heading.docx", out.getvalue()),
+        ("info-title.pdf", pdf_with_title(HUGE)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "data"), _huge_title_cases(), ids=[c[0] for c in _huge_title_cases()]
+)
+def test_a_huge_title_is_capped(tmp_path: Path, name: str, data: bytes | str) -> None:
+    doc = load_document(write(tmp_path / name, data), tmp_path)
+    assert doc.title.startswith("Declaration Declaration")
+    assert len(doc.title) <= MAX_TITLE_CHARS and doc.title.endswith("…")
+    assert all(len(path) <= MAX_SECTION_CHARS for _, path in doc.sections)
+    assert "Body text here." in doc.text
+
+
+def test_a_huge_sidecar_title_is_capped(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.txt", "Body text here.\n")
+    write(path.with_name(path.name + SIDECAR_SUFFIX), f"title: {HUGE[:9_000]}\n")
+    assert len(load_document(path, tmp_path).title) <= MAX_TITLE_CHARS
+
+
+def test_section_paths_and_contexts_are_capped(tmp_path: Path) -> None:
+    long = "Pathways " * 150  # 1,350 characters a heading, a lead-in, a caption
+    text = f"# {long}\n\n## {long}\n\n### {long}\n\n{long}:\n\n- an item\n"
+    doc = load_document(write(tmp_path / "deep.md", text), tmp_path)
+    assert len(doc.sections) == 3
+    assert all(len(path) <= MAX_SECTION_CHARS for _, path in doc.sections)
+    assert all(len(part) <= MAX_HEADING_CHARS for _, p in doc.sections for part in p.split(" > "))
+    html = f"<table><caption>{long}</caption><tr><th>A</th><th>B</th></tr><tr><td>1</td>"
+    page = load_document(write(tmp_path / "t.html", html + "<td>2</td></tr></table>"), tmp_path)
+    item = next(b for b in doc.blocks if b.kind == "list_item")
+    row = next(b for b in page.blocks if b.kind == "table_row")
+    assert 0 < len(item.context) <= MAX_CONTEXT_CHARS and 0 < len(row.context) <= MAX_CONTEXT_CHARS
+
+
+def test_front_matter_over_the_cap_is_refused(tmp_path: Path) -> None:
+    big = "---\ntitle: Notes\nnotes: " + "x" * 70_000 + "\n---\nBody.\n"
+    with pytest.raises(CorpusError) as info:
+        load_document(write(tmp_path / "big.md", big), tmp_path)
+    assert str(info.value) == (
+        "the front matter is over 64,000 characters; keep it under 64 KB "
+        "(title, date and a few keys) or remove it"
+    )
+    assert_one_line_reason(info.value, tmp_path)
+    ruled = (
+        "---\nA rule, then a long text.\n\n" + "Words and more words. " * 4_000 + "\n---\nEnd.\n"
+    )
+    assert (
+        "A rule, then a long text."
+        in load_document(write(tmp_path / "ruled.md", ruled), tmp_path).text
+    )
+
+
+def garbage_xref_pdf() -> bytes:
+    """Object headers and cross-reference table are garbage and the trailer claims 50,000
+    objects: pypdf gives up searching them ("Maximum Root object recovery limit reached")."""
+    data = raw_pdf(zlib.compress(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET"))
+    return re.sub(rb"\d+ 0 obj", b"xx 0 obj", data).replace(b"/Size 6", b"/Size 50000")
+
+
+def test_a_pdf_with_a_garbage_xref_is_called_corrupt(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError) as info:
+        load_document(write(tmp_path / "garbage.pdf", garbage_xref_pdf()), tmp_path)
+    assert str(info.value).startswith("the PDF is corrupt: its structure is broken (")
+    assert "decompression bomb" not in str(info.value)
+    assert_one_line_reason(info.value, tmp_path)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -341,7 +341,11 @@ def test_realistic_endorsement_counts_change_over_time(
 ) -> None:
     """The dated counts the temporal questions rely on are all in the corpus."""
     text = normalize(" ".join(d.text for d in realistic_docs.values()))
-    for dated in ("10 june 2022 | 20 |", "6 october 2022 | 21 |", "september 2024 | 22 |"):
+    for dated in (
+        "date: 10 june 2022; endorsing countries: 20;",
+        "date: 6 october 2022; endorsing countries: 21;",
+        "date: september 2024; endorsing countries: 22;",
+    ):
         assert dated in text, dated
 
 

@@ -24,6 +24,7 @@ from assistant.support import (
     unspecific,
 )
 from assistant.types import Chunk, Hit, Sentence, Turn
+from assistant.units import is_answer_unit
 
 _MONTHS = (
     "January February March April May June July August September October November December"
@@ -65,7 +66,7 @@ class Unit:
 
 
 def unit_context(unit: Unit) -> str:
-    return str(getattr(unit.sentence, "context", "") or "")
+    return unit.sentence.context
 
 
 @dataclass(frozen=True)
@@ -259,7 +260,7 @@ def candidates(hits: Sequence[Hit], view: LexicalIndex) -> list[Unit]:
             if (chunk.doc_id, sent.start) in seen or not may_answer(sent):
                 continue
             seen.add((chunk.doc_id, sent.start))
-            extra = view.terms(str(getattr(sent, "context", "") or ""))
+            extra = view.terms(sent.context)
             out.append(
                 Unit(
                     i,
@@ -274,7 +275,9 @@ def candidates(hits: Sequence[Hit], view: LexicalIndex) -> list[Unit]:
 
 
 def may_answer(sentence: Sentence) -> bool:
-    return answerable_sentence(sentence.text) and not sentence.text.rstrip().endswith(("?", ":"))
+    """An answer unit (not a heading, caption, header row, label, FAQ question, lead-in or
+    fragment) that reads as a statement."""
+    return is_answer_unit(sentence) and answerable_sentence(sentence.text)
 
 
 def with_context_texts(hits: Sequence[Hit]) -> list[str]:

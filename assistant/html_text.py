@@ -1,0 +1,137 @@
+"""HTML (an already cleaned BeautifulSoup tree) to plain text with its structure: headings with
+their level, list items with their depth and lead-in, tables with their caption and header
+row, paragraphs. Line breaks come only from <br> and <pre>; the source's own line wrapping is
+just white space, so a paragraph is never cut where the HTML file happened to wrap it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.structure import DocBuilder
+from assistant.types import Block
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_BLOCKS = frozenset(
+    {
+        "address", "article", "blockquote", "body", "caption", "dd", "details", "div", "dl",
+        "dt", "fieldset", "figcaption", "figure", "footer", "header", "hr", "html", "li",
+        "main", "p", "section", "summary", "tbody", "tfoot", "thead",
+    }
+)  # fmt: skip
+_BREAK = "\n"  # only <br> puts one into inline text; source newlines become spaces
+
+
+def render_html(root: Any) -> tuple[str, tuple[Block, ...], tuple[tuple[int, str], ...]]:
+    builder = DocBuilder()
+    inline: list[str] = []
+    _walk(root, builder, inline)
+    _flush(builder, inline)
+    return builder.build()
+
+
+def _walk(node: Any, b: DocBuilder, inline: list[str]) -> None:
+    """Depth-first: inline text accumulates; blocks, headings, lists and tables flush it."""
+    from bs4.element import NavigableString, PreformattedString, Tag
+
+    for child in node.children:
+        if isinstance(child, PreformattedString):  # comments, CDATA, doctype ...
+            continue
+        if isinstance(child, NavigableString):
+            inline.append(" ".join(str(child).split(_BREAK)))
+        elif isinstance(child, Tag):
+            name = child.name
+            if name == "br":
+                inline.append(_BREAK)
+            elif name in _HEADINGS:
+                _flush(b, inline)
+                b.heading(_text(child), int(name[1]))
+            elif name in ("ul", "ol"):
+                _flush(b, inline)
+                _list(child, b, 0)
+            elif name == "table":
+                _flush(b, inline)
+                _table(child, b)
+            elif name == "pre":
+                _flush(b, inline)
+                b.paragraph(str(child.get_text()).strip("\n"))
+            elif name in _BLOCKS or name == "tr":
+                _flush(b, inline)
+                _walk(child, b, inline)
+                _flush(b, inline)
+            else:
+                _walk(child, b, inline)
+
+
+def _flush(b: DocBuilder, inline: list[str]) -> None:
+    b.paragraph("".join(inline))
+    inline.clear()
+
+
+def _text(tag: Any) -> str:
+    return " ".join(str(tag.get_text(" ")).split())
+
+
+def _list(tag: Any, b: DocBuilder, depth: int) -> None:
+    """Each <li> is one item: its own text, then its nested lists one level deeper."""
+    number = _int(tag.get("start"), 1) if tag.name == "ol" else 0
+    for li in tag.find_all("li", recursive=False):
+        parts: list[str] = []
+        nested: list[Any] = []
+        _item_text(li, parts, nested)
+        b.list_item("".join(parts), depth, f"{number}." if number else "•")
+        number += 1 if number else 0
+        for sub in nested:
+            _list(sub, b, depth + 1)
+    if depth == 0:
+        b.end_list()
+
+
+def _item_text(node: Any, parts: list[str], nested: list[Any]) -> None:
+    from bs4.element import NavigableString, PreformattedString, Tag
+
+    for child in node.children:
+        if isinstance(child, PreformattedString):
+            continue
+        if isinstance(child, NavigableString):
+            parts.append(str(child))
+        elif isinstance(child, Tag):
+            if child.name in ("ul", "ol"):
+                nested.append(child)
+            elif child.name in _BLOCKS or child.name in ("br", "table", "pre"):
+                parts.append(" ")
+                _item_text(child, parts, nested)
+                parts.append(" ")
+            else:
+                _item_text(child, parts, nested)
+
+
+def _table(table: Any, b: DocBuilder) -> None:
+    """Rows of this table (not of tables nested in its cells), cells spread over their
+    colspan; leading rows in <thead> or made only of <th> are the header."""
+    caption_tag = table.find("caption", recursive=False)
+    caption = _text(caption_tag) if caption_tag is not None else ""
+    rows: list[list[str]] = []
+    header_rows = 0
+    for tr in table.find_all("tr"):
+        if tr.find_parent("table") is not table:
+            continue
+        cells = tr.find_all(("td", "th"), recursive=False)
+        if not cells:
+            continue
+        head = tr.find_parent("thead") is not None or all(c.name == "th" for c in cells)
+        row: list[str] = []
+        for cell in cells:
+            span = min(_int(cell.get("colspan"), 1), 50)
+            value = _text(cell)
+            row += [value] * span if head else [value] + [""] * (span - 1)
+        if head and header_rows == len(rows):
+            header_rows += 1
+        rows.append(row)
+    b.table(rows, header_rows, caption)
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return max(int(str(value)), 1)
+    except (TypeError, ValueError):
+        return default
