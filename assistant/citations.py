@@ -139,7 +139,15 @@ def verify(text: str, passages: Sequence[Chunk]) -> Verified:
     for sentence in split_answer(text):
         refs: list[int] = []
         for n in dict.fromkeys(markers(sentence)):
-            quote = find_quote(sentence, passages[n - 1]) if 1 <= n <= len(passages) else None
+            chunk = passages[n - 1] if 1 <= n <= len(passages) else None
+            if chunk is not None and about_record(sentence, chunk):
+                key = (chunk.id, -1)
+                if key not in numbers:
+                    numbers[key] = len(citations) + 1
+                    citations.append(_record_citation(numbers[key], chunk))
+                refs.append(numbers[key])
+                continue
+            quote = find_quote(sentence, chunk) if chunk is not None else None
             if quote is None:
                 flagged = True
                 continue
@@ -154,6 +162,42 @@ def verify(text: str, passages: Sequence[Chunk]) -> Verified:
         else:
             unsupported.append(strip_markers(sentence))
     return Verified(" ".join(kept), tuple(citations), tuple(unsupported), flagged)
+
+
+def about_record(claim: str, chunk: Chunk) -> bool:
+    """Is the claim a statement about the chunk's document record (its title and date) and
+    supported by it alone? It must give the record's full title or its date, every number
+    and name in it must be in the record, and little else may remain ("“Fact Sheet: ...” is
+    dated 8 May 2024 (2024-05-08)."); a claim about the text goes to find_quote."""
+    plain = strip_markers(claim)
+    given = [v for v in (chunk.title, human_date(chunk.date), chunk.date) if v and v in plain]
+    if not given or not supports("", plain, document_record(chunk)):
+        return False
+    rest = plain
+    for value in given:
+        rest = rest.replace(value, " ")
+    return len(_WORD.findall(rest)) <= _RECORD_CLAIM_WORDS
+
+
+_RECORD_CLAIM_WORDS = 6  # "The document is titled ..., dated ..."
+
+
+def _record_citation(n: int, chunk: Chunk) -> Citation:
+    """A citation of the document's record, not of a quote from its text: the quote is the
+    record itself and the span is empty (start == end == the cited chunk's start)."""
+    record = " — ".join(filter(None, [chunk.title, human_date(chunk.date)]))
+    return Citation(
+        n=n,
+        chunk_id=chunk.id,
+        doc_id=chunk.doc_id,
+        title=chunk.title,
+        date=chunk.date,
+        section="document record",
+        page=chunk.page,
+        quote=record,
+        start=chunk.start,
+        end=chunk.start,
+    )
 
 
 def _citation(n: int, chunk: Chunk, quote: Sentence) -> Citation:

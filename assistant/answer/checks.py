@@ -74,10 +74,46 @@ def states_type(answer_type: str, unit_text: str, question: str) -> bool:
         return states_rate(unit_text)
     if answer_type == DATE:
         return bool(_DATE.search(unit_text))
-    if answer_type in (PERSON, PLACE, ENTITY):
+    if answer_type == PERSON:
+        return names_a_person(unit_text, question)
+    if answer_type in (PLACE, ENTITY):
         asked = question.lower()
         return any(w.lower() not in asked for w in _CAPITALISED.findall(unit_text))
     return True
+
+
+def names_a_person(unit_text: str, question: str) -> bool:
+    """Does the unit name who did it, not in the question? A "who" answer is a person
+    ("Antony Blinken", "President Arévalo"), a country ("Lead: Peru") or a city; not only
+    institutions ("Haitian Embassy", "International Organization for Migration"), an
+    adjective of nationality ("Haitian migrants") or the word that opens the sentence."""
+    asked = question.lower()
+    for m in _NAME_RUN.finditer(unit_text):
+        words = m.group(0).split()
+        capitalised = [w for w in words if w[0].isupper()]
+        if all(w.lower() in asked for w in capitalised):
+            continue
+        if any(w.lower().strip(".,") in _INSTITUTION for w in words):
+            continue
+        if len(words) == 1 and m.start() == 0:
+            continue  # "Additionally, ...", "Under ..."
+        after = unit_text[m.end() : m.end() + 2]
+        if len(words) == 1 and _DEMONYM.search(words[0]) and re.match(r" [a-z]", after):
+            continue
+        return True
+    return False
+
+
+_NAME_RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:(?:of|for|de|del|la)\s+)?[A-Z][\w'’.-]*)*")
+_DEMONYM = re.compile(r"(?:an|ese|ish|i)$")
+_INSTITUTION = frozenset(
+    """embassy organization organisation partnership office offices department ministry
+    agency program programme initiative committee council bank fund union government
+    secretariat house declaration conference meeting summit platform administration
+    commission court service services network alliance coalition forum group center centre
+    institute university foundation association federation labor labour security affairs
+    plan process parole package packages action corporation""".split()
+)
 
 
 @dataclass(frozen=True)

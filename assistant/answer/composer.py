@@ -13,6 +13,7 @@ import numpy as np
 from assistant.answer.base import REFUSAL_TEXT, Draft, OnToken
 from assistant.answer.checks import Signals, Verdict, decide, states_type
 from assistant.answer.plan import NUMBER, PERSON, Part, QueryPlan
+from assistant.answer.record import record_answer
 from assistant.citations import human_date
 from assistant.retrieval import LexicalIndex
 from assistant.support import (
@@ -39,6 +40,8 @@ class ComposerConfig:
     dense_weight: float = 0.55
     context_weight: float = 0.5  # a question word found only in a unit's context counts this
     keep_ratio: float = 0.85  # a further unit must score this share of the best one
+    keep_dense: float = 0.8  # ... and be this close in meaning (cosine share of the best's)
+    keep_coverage: float = 0.6  # ... and its own text this share of the terms the best's does
     duplicate_cosine: float = 0.9
     type_bonus: float = 0.05
     time_bonus: float = 0.06
@@ -75,6 +78,8 @@ class Scored:
     score: float
     dense: float
     coverage: float
+    own: float = 0.0  # idf-weighted share of the question's terms other than its names that
+    # the unit's own text has: what the question asks of the things it names
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,8 @@ class OfflineComposer:
             [(s.score, _where(s.unit), s.unit.sentence.text) for s in whole[:8]],
             "",
         )
+        if plan.record and (text := record_answer(plan.record, hits)):
+            return Draft(text, refused=False), _with(explain, f"record ({plan.record})")
         if not whole:
             return _refusal("no_passage"), _with(explain, "no_passage")
         passages = PassageTerms.of(with_context_texts(hits))
@@ -174,6 +181,9 @@ class OfflineComposer:
         asked_type = part.answer_type if part else plan.answer_type
         names = [n for n in (part.names if part else plan.names) if not n[0].isdigit()]
         newest = max((u.chunk.date for u in units), default="")
+        named = set(view.terms(" ".join(part.names if part else plan.names)))
+        topic = {t: v for t, v in weights.items() if t not in named}  # what is asked of them
+        topic_total = sum(topic.values()) or 1.0
         c = self.config
         out = []
         for u in units:
@@ -189,7 +199,8 @@ class OfflineComposer:
                 score += c.type_bonus
             score += c.time_bonus * _time_fit(plan, u, newest)
             score += c.name_bonus * _names_fit(names, u)
-            out.append(Scored(u, score, dense, coverage))
+            own = sum(v for t, v in topic.items() if t in u.terms) / topic_total
+            out.append(Scored(u, score, dense, coverage, own))
         return sorted(out, key=lambda s: -s.score)
 
     def _check(self, plan: QueryPlan, part: Part, best: Scored) -> Verdict:
@@ -230,7 +241,9 @@ class OfflineComposer:
         for s in ranked[1:]:
             if len(picked) >= limit or s.score < best.score * c.keep_ratio:
                 break
-            if s.coverage <= 0 or _taken(s, chosen + picked):
+            if s.coverage <= 0 or s.own < c.keep_coverage * best.own or _taken(s, chosen + picked):
+                continue
+            if s.dense < c.keep_dense * best.dense:  # as close in meaning, not only in words
                 continue
             if all(float(s.unit.vector @ o.unit.vector) < c.duplicate_cosine for o in picked):
                 picked.append(s)
@@ -276,8 +289,16 @@ def candidates(hits: Sequence[Hit], view: LexicalIndex) -> list[Unit]:
 
 def may_answer(sentence: Sentence) -> bool:
     """An answer unit (not a heading, caption, header row, label, FAQ question, lead-in or
-    fragment) that reads as a statement."""
-    return is_answer_unit(sentence) and answerable_sentence(sentence.text)
+    fragment) that reads as a statement, not a line of the document's record ("date
+    2024-05-08": metadata questions are answered from the record itself)."""
+    return (
+        is_answer_unit(sentence)
+        and answerable_sentence(sentence.text)
+        and not _RECORD_LINE.match(sentence.text)
+    )
+
+
+_RECORD_LINE = re.compile(r"^[a-z][\w-]*:?\s+\S+(?:\s+\S+)?\s*$")
 
 
 def with_context_texts(hits: Sequence[Hit]) -> list[str]:

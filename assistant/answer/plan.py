@@ -12,6 +12,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant import questions
+from assistant.answer.record import record_field
 from assistant.support import expand_aliases
 from assistant.types import Turn
 
@@ -96,6 +97,7 @@ class QueryPlan:
     wants_list: bool
     time: TimeScope
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)
+    record: str = ""  # "date" or "title" when it asks about a document itself (record.py)
 
     @property
     def multipart(self) -> bool:
@@ -127,7 +129,8 @@ class QueryPlan:
             f"question: {self.question}",
             f"query:    {self.query}",
             f"answer:   {self.answer_type}{' (a list)' if self.wants_list else ''}; "
-            f"names: {', '.join(self.names) or '-'}; time: {time}",
+            f"names: {', '.join(self.names) or '-'}; time: {time}"
+            + (f"; about the document's {self.record}" if self.record else ""),
         ]
         if self.multipart:
             lines += [
@@ -142,6 +145,7 @@ def read_question(question: str, query: str = "", history: Sequence[Turn] = ()) 
     query = expand_aliases(query or questions.condense(question, history))
     subs = questions.sub_queries(question, query) or [query]
     raw = questions.split_parts(question) if len(subs) > 1 else [question]
+    subs, raw = shared_predicate(subs), shared_predicate(raw)
     parts = tuple(
         Part(text, answer_type(asked), tuple(questions.names(asked)))
         for text, asked in zip(subs, raw, strict=True)
@@ -154,7 +158,26 @@ def read_question(question: str, query: str = "", history: Sequence[Turn] = ()) 
         answer_type=parts[0].answer_type,
         wants_list=questions.wants_list(question),
         time=time_scope(question),
+        record=record_field(question),
     )
+
+
+_BARE_WH = re.compile(r"^\s*(who|whom|what|when|where|which|why|how(?: many| much)?)\s*$", re.I)
+_WH_START = re.compile(r"^\s*(?:who|whom|what|when|where|which|why|how(?: many| much)?)\b", re.I)
+
+
+def shared_predicate(parts: list[str]) -> list[str]:
+    """A part that is only a question word shares its neighbour's predicate: "When and where
+    will it be held?" asks "When will it be held" and "where will it be held"; "Who hosted it
+    and when?" asks "Who hosted it" and "when hosted it"."""
+    out = list(parts)
+    for i, part in enumerate(parts):
+        if not _BARE_WH.match(part):
+            continue
+        donor = next((p for p in parts[i + 1 :] + parts[:i][::-1] if not _BARE_WH.match(p)), None)
+        if donor is not None:
+            out[i] = f"{part.strip()} {_WH_START.sub('', donor, count=1).strip()}"
+    return out
 
 
 def answer_type(question: str) -> str:
