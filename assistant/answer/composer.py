@@ -40,6 +40,7 @@ class ComposerConfig:
     dense_weight: float = 0.55
     context_weight: float = 0.5  # a question word found only in a unit's context counts this
     keep_ratio: float = 0.85  # a further unit must score this share of the best one
+    typed_runners: int = 3  # runners-up that may lead when the best does not state the type
     keep_dense: float = 0.8  # ... and be this close in meaning (cosine share of the best's)
     keep_coverage: float = 0.6  # ... and its own text this share of the terms the best's does
     duplicate_cosine: float = 0.9
@@ -140,7 +141,7 @@ class OfflineComposer:
         verdicts: list[Verdict] = []
         for part in plan.parts:
             ranked = self._ranked(plan, part, units, view) if plan.multipart else whole
-            verdict = self._check(plan, part, ranked[0])
+            ranked, verdict = self._typed_first(plan, part, ranked)
             if plan.multipart and unmentioned(part.names, part.text, passages):
                 verdict = Verdict("name_not_in_passages", 0.0, verdict.signals)
             verdicts.append(verdict)
@@ -202,6 +203,25 @@ class OfflineComposer:
             own = sum(v for t, v in topic.items() if t in u.terms) / topic_total
             out.append(Scored(u, score, dense, coverage, own))
         return sorted(out, key=lambda s: -s.score)
+
+    def _typed_first(
+        self, plan: QueryPlan, part: Part, ranked: list[Scored]
+    ) -> tuple[list[Scored], Verdict]:
+        """The ranking led by the best unit that states the kind of answer asked for: when
+        the best one does not ("Safe Mobility Offices are service points ..." for "In which
+        countries ...?"), a close runner-up (keep_ratio of its score) that does and passes
+        every check leads instead."""
+        verdict = self._check(plan, part, ranked[0])
+        if verdict.reason != "answer_type_missing":
+            return ranked, verdict
+        floor = self.config.keep_ratio * ranked[0].score
+        for alt in ranked[1 : self.config.typed_runners + 1]:
+            if alt.score < floor:
+                break
+            alt_verdict = self._check(plan, part, alt)
+            if not alt_verdict.refused:
+                return [alt, *(r for r in ranked if r is not alt)], alt_verdict
+        return ranked, verdict
 
     def _check(self, plan: QueryPlan, part: Part, best: Scored) -> Verdict:
         names = list(part.names)
