@@ -97,6 +97,8 @@ def names_a_person(unit_text: str, question: str) -> bool:
             continue
         if any(w.lower().strip(".,") in _INSTITUTION for w in words):
             continue
+        if all(w.lower().strip(".,") in _CALENDAR for w in capitalised):
+            continue  # "Since September 2024"
         if len(words) == 1 and m.start() == 0:
             continue  # "Additionally, ...", "Under ..."
         after = unit_text[m.end() : m.end() + 2]
@@ -107,6 +109,10 @@ def names_a_person(unit_text: str, question: str) -> bool:
 
 
 _NAME_RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:(?:of|for|de|del|la)\s+)?[A-Z][\w'’.-]*)*")
+_CALENDAR = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
 _DEMONYM = re.compile(r"(?:an|ese|ish|i)$")
 _INSTITUTION = frozenset(
     """embassy organization organisation partnership office offices department ministry

@@ -25,7 +25,7 @@ from assistant.support import (
     unspecific,
 )
 from assistant.types import Chunk, Hit, Sentence, Turn
-from assistant.units import is_answer_unit
+from assistant.units import LIST_ITEM, is_answer_unit
 
 _MONTHS = (
     "January February March April May June July August September October November December"
@@ -269,7 +269,7 @@ class OfflineComposer:
                 picked.append(s)
         if part.answer_type == NUMBER or plan.time.named or plan.time.newest:
             picked = _one_per_date_or_newest(plan, picked)
-        return picked
+        return _with_sibling_items(picked, ranked, chosen, c.max_list_sentences)
 
 
 class ViewSource(Protocol):
@@ -386,6 +386,34 @@ def _render(s: Scored, dated: bool) -> str:
     if dated and s.unit.chunk.date:
         return f"As of {human_date(s.unit.chunk.date)}: {text}"
     return text
+
+
+def _with_sibling_items(
+    picked: list[Scored], ranked: list[Scored], chosen: list[Scored], limit: int
+) -> list[Scored]:
+    """A list item answers with the other items under its lead-in (same chunk, same
+    context), in document order, up to `limit` units in all: "they agree on shared lines of
+    action;" alone is a third of what the committees do."""
+    out = list(picked)
+    for s in picked:
+        if s.unit.sentence.kind != LIST_ITEM or not s.unit.sentence.context:
+            continue
+        siblings = sorted(
+            (
+                r
+                for r in ranked
+                if r.unit.chunk.id == s.unit.chunk.id
+                and r.unit.sentence.kind == LIST_ITEM
+                and r.unit.sentence.context == s.unit.sentence.context
+            ),
+            key=lambda r: r.unit.sentence.start,
+        )
+        for r in siblings:
+            if len(out) >= limit:
+                break
+            if not _taken(r, chosen + out):
+                out.append(r)
+    return out
 
 
 def _taken(s: Scored, chosen: list[Scored]) -> bool:

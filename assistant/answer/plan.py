@@ -50,6 +50,11 @@ _ENTITY_Q = re.compile(
     r"government|company|companies|airlines?|official|minister|institution)\b",
     re.I,
 )
+_QUANTITY_Q = re.compile(
+    r"^\s*what (?:is|was|are|were) the (?:\w+ )?(?:population|size|total|count|number|"
+    r"headcount|value|price)s? of\b",
+    re.I,
+)
 _YESNO_Q = re.compile(r"^\s*(?:is|are|was|were|do|does|did|can|could|has|have|had|will)\b", re.I)
 _DEFINITION_Q = re.compile(
     r"^\s*what (?:is|are) (?:an? |the )?[\w -]+\??$|\bwhat does .+ mean\b|\bwhat is meant by\b"
@@ -184,7 +189,7 @@ def answer_type(question: str) -> str:
     """The kind of answer a (sub-)question asks for."""
     if questions.wants_rate(question):
         return RATE
-    if questions.wants_number(question):
+    if questions.wants_number(question) or _QUANTITY_Q.search(question):
         return NUMBER
     if questions.wants_date(question):
         return DATE
