@@ -127,7 +127,7 @@ class OfflineComposer:
             [(s.score, _where(s.unit), s.unit.sentence.text) for s in whole[:8]],
             "",
         )
-        if plan.record and (text := record_answer(plan.record, hits)):
+        if plan.record and (text := record_answer(plan.record, hits, plan.question)):
             return Draft(text, refused=False), _with(explain, f"record ({plan.record})")
         if not whole:
             return _refusal("no_passage"), _with(explain, "no_passage")
@@ -382,9 +382,21 @@ def _newest_first(chosen: list[Scored]) -> list[Scored]:
 
 
 def _render(s: Scored, dated: bool) -> str:
-    text = f"{s.unit.sentence.text} [{s.unit.hit_index + 1}]"
+    text = f"{_as_sentence(s.unit.sentence.text)} [{s.unit.hit_index + 1}]"
     if dated and s.unit.chunk.date:
         return f"As of {human_date(s.unit.chunk.date)}: {text}"
+    return text
+
+
+def _as_sentence(text: str) -> str:
+    """A list item or table cell shown as a sentence of the answer: capitalised and closed
+    ("they agree on shared lines of action;" -> "They agree on shared lines of action."), so
+    the answer splits into one claim per unit; the citation still quotes the item verbatim."""
+    text = text.strip()
+    if text[:1].islower():
+        text = text[0].upper() + text[1:]
+    if text.endswith((";", ",")):
+        text = text[:-1].rstrip() + "."
     return text
 
 

@@ -33,6 +33,13 @@ _TITLE_Q = re.compile(
 )
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    "the a an of on in for to and about is was what when which date title document fact sheet "
+    "this that published issued released".split()
+)
+
+
 def record_field(question: str) -> str:
     """Which field of a document's record the question asks for: "date", "title" or ""."""
     if _TITLE_Q.search(question):
@@ -42,13 +49,18 @@ def record_field(question: str) -> str:
     return ""
 
 
-def record_answer(field: str, hits: Sequence[Hit]) -> str:
-    """The answer from the record of the best passage's document, cited to the opening
-    passage of that document among the hits ([n] refers to hits[n-1]); "" when the record
-    lacks the field."""
+def record_answer(field: str, hits: Sequence[Hit], question: str = "") -> str:
+    """The answer from the record of the document the question points to (the retrieved
+    document whose title shares most words with the question, the best-ranked of equals),
+    cited to the opening passage of that document among the hits ([n] refers to hits[n-1]);
+    "" when the record lacks the field."""
     if not hits:
         return ""
-    doc = hits[0].chunk
+    asked = set(_WORD.findall(question.lower())) - _STOP
+    doc = max(
+        (h.chunk for h in hits),
+        key=lambda c: len(asked & set(_WORD.findall(c.title.lower()))),
+    )
     n = 1 + min(
         (i for i, h in enumerate(hits) if h.chunk.doc_id == doc.doc_id),
         key=lambda i: hits[i].chunk.start,
