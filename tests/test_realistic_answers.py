@@ -147,8 +147,6 @@ def test_explain_shows_the_plan_the_candidates_and_the_deciding_check(
 
 
 def test_a_question_about_a_document_is_answered_from_its_record(realistic: Assistant) -> None:
-    # The document must be among the retrieved passages: "the fact sheet on the third
-    # ministerial meeting" is not retrieved today (README: a limit of record answers).
     answer = realistic.ask("When was the document on the Safe Mobility Offices published?")
     assert not answer.refused, answer.refusal_reason
     (cited,) = answer.citations
@@ -157,3 +155,7 @@ def test_a_question_about_a_document_is_answered_from_its_record(realistic: Assi
     assert human_date(cited.date) in answer.text
     titled = realistic.ask("What is the title of the document about Safe Mobility Offices?")
     assert not titled.refused and titled.citations[0].title in titled.text
+    # The fact sheet is not retrieved for this wording (README: a limit of record answers):
+    # no other document's date is given for it.
+    missed = realistic.ask("When was the fact sheet on the third ministerial meeting published?")
+    assert missed.refused or "Third Ministerial" in missed.text, missed.text

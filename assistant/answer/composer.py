@@ -127,8 +127,12 @@ class OfflineComposer:
             [(s.score, _where(s.unit), s.unit.sentence.text) for s in whole[:8]],
             "",
         )
-        if plan.record and (text := record_answer(plan.record, hits, plan.question)):
-            return Draft(text, refused=False), _with(explain, f"record ({plan.record})")
+        if plan.record:  # a question about a document: its record answers, or nothing does
+            titles = {c.title for c in view.chunks}
+            text = record_answer(plan.record, hits, plan.question, titles)
+            if text:
+                return Draft(text, refused=False), _with(explain, f"record ({plan.record})")
+            return _refusal("no_passage"), _with(explain, "no_passage (document record)")
         if not whole:
             return _refusal("no_passage"), _with(explain, "no_passage")
         passages = PassageTerms.of(with_context_texts(hits))

@@ -6,7 +6,7 @@ answer against that record."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from assistant.citations import human_date
 from assistant.types import Hit
@@ -49,18 +49,25 @@ def record_field(question: str) -> str:
     return ""
 
 
-def record_answer(field: str, hits: Sequence[Hit], question: str = "") -> str:
-    """The answer from the record of the document the question points to (the retrieved
-    document whose title shares most words with the question, the best-ranked of equals),
-    cited to the opening passage of that document among the hits ([n] refers to hits[n-1]);
-    "" when the record lacks the field."""
+def record_answer(
+    field: str, hits: Sequence[Hit], question: str = "", titles: Iterable[str] = ()
+) -> str:
+    """The answer from the record of the document the question points to: the retrieved
+    document whose title shares most words with the question (the best-ranked of equals),
+    cited to its opening passage among the hits ([n] refers to hits[n-1]). "" when nothing
+    was retrieved, when the record lacks the field, or when another document of the index
+    (`titles`: every document's title) matches the question's words better than any retrieved
+    one: then the document asked about was not retrieved, and another's date would be wrong."""
     if not hits:
         return ""
     asked = set(_WORD.findall(question.lower())) - _STOP
-    doc = max(
-        (h.chunk for h in hits),
-        key=lambda c: len(asked & set(_WORD.findall(c.title.lower()))),
-    )
+
+    def shared(title: str) -> int:
+        return len(asked & set(_WORD.findall(title.lower())))
+
+    doc = max((h.chunk for h in hits), key=lambda c: shared(c.title))
+    if any(shared(t) > shared(doc.title) for t in titles):
+        return ""
     n = 1 + min(
         (i for i, h in enumerate(hits) if h.chunk.doc_id == doc.doc_id),
         key=lambda i: hits[i].chunk.start,
