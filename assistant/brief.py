@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.refusals import REFUSAL_REASONS
 from assistant.types import Answer, Citation
 
 Exchange = tuple[str, Answer]  # (the question as typed, the answer shown)
@@ -21,17 +22,6 @@ NOT_FOUND = "Not found in the documents"
 
 # Answer.refusal_reason (the named check that refused) in words; a name missing here (a check
 # added or renamed later) is shown without a reason rather than as its code name.
-REFUSAL_REASONS = {
-    "no_passage": "no passage matches the question",
-    "low_support": "no passage is close enough to the question",
-    "name_not_in_passages": "the passages found never mention what the question names",
-    "name_not_in_answer": "the passages found do not say it about what the question names",
-    "no_rate": "the passages found give no rate",
-    "no_number": "the passages found give no figure for it",
-    "unspecific": "the passages found speak of it only in general terms",
-    "no_verified_citation": "no sentence of the answer could be checked against a passage",
-    "model_not_found": "the language model found no answer in the passages",
-}
 
 # Inline Markdown (and HTML) syntax: backslash-escaped wherever document text is inserted.
 _INLINE = re.compile(r"([\\`*_\[\]<>&|~!])")

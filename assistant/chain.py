@@ -13,6 +13,7 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant import questions
+from assistant.answer.plan import QueryPlan, read_question
 from assistant.answering import (
     REFUSAL_TEXT,
     Answerer,
@@ -23,7 +24,6 @@ from assistant.answering import (
 )
 from assistant.citations import verify
 from assistant.retrieval import HybridRetriever
-from assistant.support import expand_aliases
 from assistant.types import Answer, Hit, Turn
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -41,6 +41,7 @@ class _State:
     doc_ids: Sequence[str] | None
     on_token: OnToken | None
     query: str = ""
+    plan: QueryPlan | None = None
     hits: list[Hit] = field(default_factory=list)
     draft: Draft | None = None
     timings: dict[str, float] = field(default_factory=dict)
@@ -102,6 +103,24 @@ class AnswerChain:
             if isinstance(item, Answer):
                 return
 
+    def explain(
+        self, question: str, history: Sequence[Turn] = (), k: int | None = None
+    ) -> list[str]:
+        """How the offline composer decides on this question: the plan, the candidate units
+        with their scores (best first) and the check that decided (for `ask --explain`)."""
+        state = _State(self.clean(question), tuple(history), k, None, None)
+        state = self._retrieve(self._condense(state))
+        assert state.plan is not None
+        _, why = self.fallback.compose(state.plan, state.hits)
+        lines = ["plan:", *(f"  {line}" for line in why.plan), "passages:"]
+        lines += [
+            f"  [{h.rank}] {h.score:.4f} {h.chunk.doc_id} | {h.chunk.section}" for h in state.hits
+        ]
+        lines.append("candidate units (score, passage, text):")
+        lines += [f"  {score:.3f} {where} | {text[:120]}" for score, where, text in why.candidates]
+        lines.append(f"decided by: {why.verdict}")
+        return lines
+
     def clean(self, question: str) -> str:
         text = _CONTROL.sub(" ", question or "").strip()
         if not text:
@@ -123,18 +142,22 @@ class AnswerChain:
             if offline != s.question and self.answerer is not self.fallback:
                 rewritten = self.answerer.condense(s.question, s.history).strip()
                 s.query = rewritten if rewritten and rewritten != s.question else offline
-            s.query = expand_aliases(s.query)
+            s.plan = read_question(s.question, s.query)
+            s.query = s.plan.query
         return s
 
     def _retrieve(self, s: _State) -> _State:
-        also = questions.sub_queries(s.question, s.query)
-        s.hits = self.retriever.search(s.query, s.k, s.doc_ids, timings=s.timings, also=also)
+        assert s.plan is not None
+        with _timed(s, "embed_ms"):
+            s.plan = s.plan.with_vectors(self.retriever.embedder)
+        s.hits = self.retriever.search(s.plan, s.k, s.doc_ids, timings=s.timings)
         return s
 
     def _answer(self, s: _State) -> _State:
         with _timed(s, "answer_ms"):
             try:
-                s.draft = self.answerer.draft(s.question, s.query, s.hits, s.history, s.on_token)
+                assert s.plan is not None
+                s.draft = self.answerer.draft(s.plan, s.hits, s.history, s.on_token)
             except AnswererError as exc:
                 s.draft = self._offline(s, f"{exc} Showing the answer built from the documents.")
         return s
@@ -172,7 +195,8 @@ class AnswerChain:
         )
 
     def _offline(self, s: _State, notice: str) -> Draft:
-        d = self.fallback.draft(s.question, s.query, s.hits, s.history)
+        assert s.plan is not None
+        d = self.fallback.draft(s.plan, s.hits, s.history)
         return Draft(
             d.text, d.refused, notice=notice, answerer="offline", refusal_reason=d.refusal_reason
         )

@@ -76,9 +76,30 @@ def key_terms(text: str) -> set[str]:
     return {t for t in terms if t}
 
 
-def supports(quote: str, claim: str) -> bool:
-    have = _normalised_terms(quote)
+def supports(quote: str, claim: str, record: str = "") -> bool:
+    """Every number and name of the claim is in the quote, or in the cited document's own
+    record (its title and date, from the index's document record, not its text): an answer
+    may say which document and date a quote comes from ("As of 30 September 2024: ...")."""
+    have = _normalised_terms(quote) | _normalised_terms(record)
     return all(term in have for term in key_terms(strip_markers(claim)))
+
+
+def document_record(chunk: Chunk) -> str:
+    """What an answer may say about a chunk's document besides its text: title and date."""
+    return " ".join(filter(None, [chunk.title, human_date(chunk.date), chunk.date]))
+
+
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def human_date(iso: str) -> str:
+    """2024-09-30 -> 30 September 2024 (the form the documents write dates in)."""
+    m = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)", iso)
+    if not m:
+        return iso
+    return f"{int(m.group(3))} {_MONTHS[int(m.group(2)) - 1]} {m.group(1)}"
 
 
 def _normalised_terms(text: str) -> set[str]:
@@ -96,8 +117,9 @@ def find_quote(claim: str, chunk: Chunk) -> Sentence | None:
         for a, b in zip(chunk.sentences, chunk.sentences[1:], strict=False)
     ]
     best, best_score = None, 0.0
+    record = document_record(chunk)
     for sent in candidates:
-        if not supports(sent.text, claim):
+        if not supports(sent.text, claim, record):
             continue
         score = 2.0 if _norm(sent.text) == plain else _overlap(plain, _norm(sent.text))
         score -= 0.01 * (sent.end - sent.start) / 1000  # prefer the shorter of equals
@@ -117,7 +139,15 @@ def verify(text: str, passages: Sequence[Chunk]) -> Verified:
     for sentence in split_answer(text):
         refs: list[int] = []
         for n in dict.fromkeys(markers(sentence)):
-            quote = find_quote(sentence, passages[n - 1]) if 1 <= n <= len(passages) else None
+            chunk = passages[n - 1] if 1 <= n <= len(passages) else None
+            if chunk is not None and about_record(sentence, chunk):
+                key = (chunk.id, -1)
+                if key not in numbers:
+                    numbers[key] = len(citations) + 1
+                    citations.append(_record_citation(numbers[key], chunk))
+                refs.append(numbers[key])
+                continue
+            quote = find_quote(sentence, chunk) if chunk is not None else None
             if quote is None:
                 flagged = True
                 continue
@@ -132,6 +162,42 @@ def verify(text: str, passages: Sequence[Chunk]) -> Verified:
         else:
             unsupported.append(strip_markers(sentence))
     return Verified(" ".join(kept), tuple(citations), tuple(unsupported), flagged)
+
+
+def about_record(claim: str, chunk: Chunk) -> bool:
+    """Is the claim a statement about the chunk's document record (its title and date) and
+    supported by it alone? It must give the record's full title or its date, every number
+    and name in it must be in the record, and little else may remain ("“Fact Sheet: ...” is
+    dated 8 May 2024 (2024-05-08)."); a claim about the text goes to find_quote."""
+    plain = strip_markers(claim)
+    given = [v for v in (chunk.title, human_date(chunk.date), chunk.date) if v and v in plain]
+    if not given or not supports("", plain, document_record(chunk)):
+        return False
+    rest = plain
+    for value in given:
+        rest = rest.replace(value, " ")
+    return len(_WORD.findall(rest)) <= _RECORD_CLAIM_WORDS
+
+
+_RECORD_CLAIM_WORDS = 6  # "The document is titled ..., dated ..."
+
+
+def _record_citation(n: int, chunk: Chunk) -> Citation:
+    """A citation of the document's record, not of a quote from its text: the quote is the
+    record itself and the span is empty (start == end == the cited chunk's start)."""
+    record = " — ".join(filter(None, [chunk.title, human_date(chunk.date)]))
+    return Citation(
+        n=n,
+        chunk_id=chunk.id,
+        doc_id=chunk.doc_id,
+        title=chunk.title,
+        date=chunk.date,
+        section="document record",
+        page=chunk.page,
+        quote=record,
+        start=chunk.start,
+        end=chunk.start,
+    )
 
 
 def _citation(n: int, chunk: Chunk, quote: Sentence) -> Citation:

@@ -44,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--history", type=Path, help="JSON file: a list of {role, content} turns")
     ask.add_argument("--k", type=int, help="passages to retrieve")
     ask.add_argument("--doc", action="append", help="search only this document id (repeatable)")
+    ask.add_argument(
+        "--explain",
+        action="store_true",
+        help="also print the query plan, the candidate units with scores and the deciding check",
+    )
     ask.set_defaults(run=_ask)
     serve = sub.add_parser("serve", help="start the web app")
     serve.set_defaults(run=_serve)
@@ -118,6 +123,12 @@ def _ask(args: argparse.Namespace) -> int:
         _print_report(report, quiet=True)
     answer = assistant.ask(args.question, history, k=args.k, doc_ids=args.doc)
     print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer))
+    if args.explain:
+        print(
+            "\n".join(
+                ["", "Explanation:", *assistant.chain.explain(args.question, history, args.k)]
+            )
+        )
     return 0
 
 

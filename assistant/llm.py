@@ -21,6 +21,7 @@ from assistant.redact import redact_urls
 from assistant.types import Hit, Turn
 
 if TYPE_CHECKING:
+    from assistant.answer.plan import QueryPlan
     from assistant.config import Settings
 
 NOT_FOUND = "NOT_FOUND"  # the line the system prompt asks for when the passages lack the answer
@@ -195,8 +196,7 @@ class LLMAnswerer:
 
     def draft(
         self,
-        question: str,
-        query: str,
+        plan: QueryPlan,
         hits: Sequence[Hit],
         history: Sequence[Turn] = (),
         on_token: OnToken | None = None,
@@ -205,7 +205,7 @@ class LLMAnswerer:
             return Draft(
                 REFUSAL_TEXT, refused=True, answerer=self.name, refusal_reason="no_passage"
             )
-        raw = self._generate(self.messages(question, query, hits, history), on_token)
+        raw = self._generate(self.messages(plan.question, plan.query, hits, history), on_token)
         text = sanitise(raw)
         if _NOT_FOUND.search(text):
             return Draft(

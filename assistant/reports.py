@@ -183,7 +183,7 @@ def render_markdown(data: Mapping[str, Any]) -> str:
         category_table_markdown(data),
         "## Refusals by reason",
         refusals_table_markdown(data),
-        failures_markdown(data.get("questions", [])),
+        failures_markdown(data.get("questions", []), explain_prefix(run)),
         "## All questions",
         questions_table_markdown(data.get("questions", [])),
     ]
@@ -244,15 +244,44 @@ def refusals_table_markdown(report_dict: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def failures_markdown(questions: Sequence[Mapping[str, Any]]) -> str:
+def failures_markdown(questions: Sequence[Mapping[str, Any]], prefix: str = "") -> str:
+    """Each failing question with what went wrong and the command that explains its answer."""
     failing = [q for q in questions if q.get("failures")]
     head = f"## Failures ({len(failing)} of {len(questions)} questions)"
     if not failing:
         return head + "\n\nNone."
-    return "\n\n".join([head, *(_failure_markdown(q) for q in failing)])
+    if prefix:
+        head += (
+            "\n\nThe `--explain` commands below read the set's own index: build it once with "
+            f"`{prefix} .venv/bin/assistant ingest`."
+        )
+    return "\n\n".join([head, *(_failure_markdown(q, prefix) for q in failing)])
 
 
-def _failure_markdown(q: Mapping[str, Any]) -> str:
+_SET_CORPUS = {"realistic": "evals/realistic/corpus"}
+
+
+def explain_prefix(run: Mapping[str, Any]) -> str:
+    """Environment for `assistant ask` on a named set's corpus ("" for the shipped corpus)."""
+    corpus = _SET_CORPUS.get(str(run.get("question_set") or ""))
+    if corpus is None:
+        return ""
+    index = f"/tmp/assistant-{run.get('question_set')}"
+    return (
+        f"ASSISTANT_CORPUS_DIR={corpus} ASSISTANT_INDEX_DIR={index}/index "
+        f"ASSISTANT_DATA_DIR={index}/data"
+    )
+
+
+def explain_command(q: Mapping[str, Any], prefix: str = "") -> str:
+    """The shell command that prints the plan, candidates and deciding check of an answer."""
+    question = str(q.get("question", "")).replace("'", "'\\''")
+    env = f"HF_HUB_OFFLINE=1 {prefix} " if prefix else "HF_HUB_OFFLINE=1 "
+    history = " --history <its history as JSON>" if q.get("history") else ""
+    return f"{env}.venv/bin/assistant ask --explain{history} '{question}'"
+
+
+def _failure_markdown(q: Mapping[str, Any], prefix: str = "") -> str:
     answer = q.get("answer", {})
     said = "answer"
     if answer.get("refused"):
@@ -269,6 +298,7 @@ def _failure_markdown(q: Mapping[str, Any]) -> str:
     ]
     if q.get("reference_answer"):
         lines += [">", f"> **expected:** {_inline(q['reference_answer'])}"]
+    lines += ["", f"Explain: `{explain_command(q, prefix)}`"]
     return "\n".join(lines)
 
 

@@ -1,4 +1,5 @@
-"""Hybrid retrieval: dense (Chroma) + lexical (BM25) fused by reciprocal rank."""
+"""Hybrid retrieval: dense chunks (Chroma), dense sentences and lexical (BM25) fused by
+reciprocal rank, all read from one view of the index pinned to its version."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from assistant.answer.plan import QueryPlan, read_question
 from assistant.embedding import Embedder
 from assistant.store import ChromaStore, IndexView
 from assistant.types import Chunk, Hit
@@ -36,13 +38,21 @@ def lexical_tokens(texts: Sequence[str], stemmer: Stemmer.Stemmer) -> list[list[
 
 @dataclass
 class LexicalIndex:
-    """BM25 over every chunk, built once per index version (never per query)."""
+    """BM25 over every chunk with its context (document title and section, so a question's
+    words for the document a fact sits in count), the term statistics answerers weigh words
+    with, and every sentence's vector: one object built once per index version (never per
+    query), so retrieval and answering read the same snapshot."""
 
     version: int
     chunks: list[Chunk]
     bm25: bm25s.BM25 | None
     stemmer: Stemmer.Stemmer
     doc_freq: dict[str, int] = field(default_factory=dict)
+    sentence_matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    sentence_rows: dict[str, tuple[int, int]] = field(default_factory=dict)  # chunk -> rows
+    sentence_chunk: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    unit_terms: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # per sentence
+    context_terms: dict[str, frozenset[str]] = field(default_factory=dict)  # title + section
 
     @classmethod
     def build(cls, view: IndexView, stemmer: Stemmer.Stemmer) -> LexicalIndex:
@@ -50,26 +60,62 @@ class LexicalIndex:
         chunks = list(view.iter_chunks())
         if not chunks:
             return cls(version, [], None, stemmer)
-        tokens = lexical_tokens([c.text for c in chunks], stemmer)
+        tokens = lexical_tokens([with_context(c) for c in chunks], stemmer)
         bm25 = bm25s.BM25()
         bm25.index(tokens, show_progress=False)
         doc_freq: dict[str, int] = {}
         for terms in tokens:
             for term in set(terms):
                 doc_freq[term] = doc_freq.get(term, 0) + 1
-        return cls(version, chunks, bm25, stemmer, doc_freq)
+        index = cls(version, chunks, bm25, stemmer, doc_freq)
+        index._load_sentences(view)
+        index._tokenize_units()
+        return index
+
+    def _tokenize_units(self) -> None:
+        """Every sentence's and chunk context's terms, in one pass (answerers read them)."""
+        texts = [s.text for c in self.chunks for s in c.sentences]
+        texts += [f"{c.title} {c.section}" for c in self.chunks]
+        tokens = iter(lexical_tokens(texts, self.stemmer)) if texts else iter(())
+        for c in self.chunks:
+            self.unit_terms[c.id] = [frozenset(next(tokens)) for _ in c.sentences]
+        for c in self.chunks:
+            self.context_terms[c.id] = frozenset(next(tokens))
+
+    def _load_sentences(self, view: IndexView) -> None:
+        vectors = view.sentence_vectors(c.id for c in self.chunks)
+        blocks, owners, at = [], [], 0
+        for i, chunk in enumerate(self.chunks):
+            vecs = vectors.get(chunk.id)
+            if vecs is None or len(vecs) != len(chunk.sentences) or not len(vecs):
+                continue
+            blocks.append(vecs)
+            owners += [i] * len(vecs)
+            self.sentence_rows[chunk.id] = (at, at + len(vecs))
+            at += len(vecs)
+        if blocks:
+            self.sentence_matrix = np.vstack(blocks).astype(np.float32)
+            self.sentence_chunk = np.asarray(owners, dtype=np.int64)
+
+    def sentence_vectors(self, chunk_id: str) -> np.ndarray | None:
+        """The vectors of a chunk's sentences, in order (None when the store had none)."""
+        rows = self.sentence_rows.get(chunk_id)
+        return None if rows is None else self.sentence_matrix[rows[0] : rows[1]]
 
     def idf(self, term: str) -> float:
         n = max(len(self.chunks), 1)
         df = self.doc_freq.get(term, 0)
         return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
+    def terms(self, text: str) -> list[str]:
+        return lexical_tokens([text], self.stemmer)[0]
+
     def search(
         self, query: str, n: int, doc_ids: Sequence[str] | None
     ) -> list[tuple[Chunk, float]]:
         if self.bm25 is None:
             return []
-        terms = [t for t in lexical_tokens([query], self.stemmer)[0] if t in self.doc_freq]
+        terms = [t for t in self.terms(query) if t in self.doc_freq]
         if not terms:
             return []
         scores = self.bm25.get_scores(terms)
@@ -83,6 +129,32 @@ class LexicalIndex:
             if allowed is None or chunk.doc_id in allowed:
                 results.append((chunk, float(scores[i])))
         return results
+
+    def search_sentences(
+        self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None
+    ) -> list[tuple[Chunk, float]]:
+        """Chunks ranked by their best sentence's cosine with the query: a fact stated in one
+        sentence of a long chunk is found even when the chunk as a whole is about more."""
+        if not len(self.sentence_matrix):
+            return []
+        sims = self.sentence_matrix @ vector
+        best: dict[int, float] = {}
+        for row in np.argsort(-sims):
+            owner = int(self.sentence_chunk[row])
+            if owner in best:
+                continue
+            chunk = self.chunks[owner]
+            if doc_ids and chunk.doc_id not in doc_ids:
+                continue
+            best[owner] = float(sims[row])
+            if len(best) >= n:
+                break
+        return [(self.chunks[i], s) for i, s in best.items()]
+
+
+def with_context(chunk: Chunk) -> str:
+    """The chunk's text preceded by its document's title and its section path."""
+    return " ".join(filter(None, [chunk.title, chunk.section, chunk.text]))
 
 
 class HybridRetriever:
@@ -121,24 +193,29 @@ class HybridRetriever:
 
     def search(
         self,
-        query: str,
+        plan: QueryPlan | str,
         k: int | None = None,
         doc_ids: Sequence[str] | None = None,
         timings: dict[str, float] | None = None,
-        also: Sequence[str] = (),
     ) -> list[Hit]:
-        """Top-k chunks for query; `also` adds sub-queries (the parts of a multi-part
-        question) whose rankings are fused in, so every part finds its passage."""
+        """Top-k chunks for a plan (or a bare query): for the query and each part of a
+        multi-part question, dense chunks, dense sentences and BM25, fused by reciprocal
+        rank so every part finds its passage."""
         k = k or self.k
         clock = _Clock(timings)
-        queries = [query, *also]
-        vectors = self.embedder.encode_queries(queries)
+        if isinstance(plan, str):
+            plan = read_question(plan, plan)
+        if plan.vector is None:
+            plan = plan.with_vectors(self.embedder)
+        asked = [plan.vector, *(p.vector for p in plan.parts)] if plan.multipart else [plan.vector]
+        vectors = [v for v in asked if v is not None]
         clock.lap("embed_ms")
         with self.store.view() as view:  # one version for both sides
             dense = view.query_many(vectors, self.candidates, doc_ids)
             clock.lap("dense_ms")
             lexical = self.lexical(view)
-        sparse = [lexical.search(q, self.candidates, doc_ids) for q in queries]
+        dense += [lexical.search_sentences(v, self.candidates, doc_ids) for v in vectors]
+        sparse = [lexical.search(q, self.candidates, doc_ids) for q in plan.texts]
         clock.lap("lexical_ms")
         hits = fuse(dense, sparse, k)
         clock.lap("fusion_ms")

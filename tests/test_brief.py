@@ -203,4 +203,6 @@ def test_a_refusal_copies_as_one_sentence_with_its_reason() -> None:
 def test_an_unknown_refusal_reason_is_left_out_not_shown_as_a_code_name() -> None:
     assert refusal_sentence("some_new_check") == "Not found in the documents."
     assert refusal_sentence("") == "Not found in the documents."
-    assert refusal_sentence("low_support").startswith("Not found in the documents: no passage")
+    assert refusal_sentence("low_support") == (
+        f"Not found in the documents: {REFUSAL_REASONS['low_support']}."
+    )

@@ -98,3 +98,21 @@ def test_verify_drops_markers_out_of_range_and_unsupported_sentences() -> None:
 def test_a_sentence_without_markers_is_not_shown() -> None:
     checked = verify("An uncited claim about Canada.", [chunk()])
     assert checked.text == "" and checked.unsupported and not checked.citations
+
+
+def test_a_claim_about_the_document_record_cites_the_record_not_a_quote() -> None:
+    c = chunk()
+    out = verify("“Title” is dated 8 May 2024 (2024-05-08). [1]", [c])
+    assert out.text == "“Title” is dated 8 May 2024 (2024-05-08). [1]"
+    (cited,) = out.citations
+    assert cited.section == "document record"
+    assert cited.quote == "Title — 8 May 2024"
+    assert cited.start == cited.end == c.start
+
+
+def test_a_wrong_date_or_a_claim_about_the_text_is_not_verified_by_the_record() -> None:
+    c = chunk()
+    assert verify("“Title” is dated 9 May 2024. [1]", [c]).citations == ()
+    long_claim = "As of 8 May 2024: Canada is also investing C$75 million over six years. [1]"
+    out = verify(long_claim, [c])
+    assert [x.section for x in out.citations] == ["Section"]  # quoted from the text

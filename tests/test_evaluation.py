@@ -515,6 +515,8 @@ def test_run_and_report_files(tmp_path: Path) -> None:
     assert "| hit@k | 0.500 | 2 |" in markdown
     assert "| low_support | 1 | 1 |" in markdown
     assert "> **refused (low_support):** I could not find this." in markdown
+    failing = markdown.split("## Failures")[1].split("## All questions")[0]
+    assert "Explain: `HF_HUB_OFFLINE=1 .venv/bin/assistant ask --explain '" in failing
     assert "- **split**: all" in markdown
     assert (folder / "report.png").read_bytes()[:4] == b"\x89PNG"
 

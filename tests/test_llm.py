@@ -16,6 +16,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 from replay_server import ReplayServer  # pytest's default import mode puts tests/ on sys.path
 
+from assistant.answer.plan import read_question
 from assistant.answering import REFUSAL_TEXT, AnswererError
 from assistant.config import Settings
 from assistant.llm import LLMAnswerer, format_passages, load_prompt, sanitise
@@ -206,7 +207,7 @@ def test_connection_refused_is_one_line(hits: list[Hit]) -> None:
     url = f"http://127.0.0.1:{port}/v1"
     settings = Settings(llm_base_url=url, llm_timeout_s=TIMEOUT_S, llm_max_retries=0)
     with pytest.raises(AnswererError) as caught:
-        LLMAnswerer.from_settings(settings).draft(QUESTION, QUESTION, hits, ())
+        LLMAnswerer.from_settings(settings).draft(read_question(QUESTION), hits, ())
     assert str(caught.value) == f"The language model at {url} could not be reached."
 
 
@@ -215,12 +216,12 @@ def test_unreadable_reply_is_one_line(
 ) -> None:
     server.play({"kind": "garbage"})
     with pytest.raises(AnswererError, match=r"sent a reply that could not be read\.$"):
-        answerer.draft(QUESTION, QUESTION, hits, ())
+        answerer.draft(read_question(QUESTION), hits, ())
 
 
 def test_no_passages_refuses_without_a_request(answerer: LLMAnswerer, server: ReplayServer) -> None:
     server.play()
-    draft = answerer.draft(QUESTION, QUESTION, [], ())
+    draft = answerer.draft(read_question(QUESTION), [], ())
     assert draft.refused and draft.text == REFUSAL_TEXT and server.requests == []
 
 

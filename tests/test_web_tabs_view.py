@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.documents import DocumentFile, DocumentView
+from assistant.refusals import REFUSAL_REASONS
 from assistant.types import DocRecord, FileError, SyncReport
 from assistant.web.documents_view import (
     Message,
@@ -103,7 +104,7 @@ def test_each_kind_of_failure_reads_as_a_sentence() -> None:
     )
     refused = describe_failure("false refusal", answer)
     assert refused.label == "Refused an answerable question"
-    assert "the question names something no retrieved passage mentions" in refused.text
+    assert REFUSAL_REASONS["name_not_in_passages"] in refused.text
     unknown_check = describe_failure("false refusal", {"refusal_reason": "brand_new_check"})
     assert unknown_check.text.endswith("the check that refused: brand new check")
     cited = describe_failure("cited passage without evidence: abc:1", answer)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.evaluation import LATENCY_METRICS, LOWER_IS_BETTER, METRICS
+from assistant.refusals import REFUSAL_REASONS
 from assistant.reports import LABELS, Threshold
 from assistant.web.render import esc
 from assistant.web.wording import num, plural, readable_utc
@@ -42,18 +43,7 @@ REASON_LABELS: Mapping[str, str] = {
     "not refused": "Answered an unanswerable question",
 }
 
-#: The answerers' refusal checks in words; unknown names are shown with spaces for underscores.
-REFUSAL_WORDS: Mapping[str, str] = {
-    "low_support": "no sentence of the passages supports an answer well enough",
-    "name_not_in_passages": "the question names something no retrieved passage mentions",
-    "name_not_in_answer": "the answering sentence does not name what the question asks about",
-    "no_number": "the question asks how many and the answering sentence gives no new number",
-    "no_rate": "the question asks for a rate and the answering sentence states none",
-    "unspecific": "the only answer found says “some” where a name is asked for",
-    "no_passage": "no passage was retrieved",
-    "no_verified_citation": "no citation of the draft could be verified in its passage",
-    "model_not_found": "the language model said the documents do not answer it",
-}
+REFUSAL_WORDS: Mapping[str, str] = REFUSAL_REASONS  # the one wording (assistant/refusals.py)
 
 
 # --- failures in words ---------------------------------------------------------------------

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from assistant.answer.plan import read_question
 from assistant.types import Chunk, DocRecord
 
 if TYPE_CHECKING:
@@ -165,8 +166,9 @@ def answered_offline(assistant: Assistant, question: str) -> bool:
     """Whether the offline composer answers the question from the passages retrieved for it.
     Used to vet example questions at startup without calling a language model (which could be
     slow, paid or down); the composer is the chain's own fallback."""
-    hits = assistant.retriever.search(question)
-    return not assistant.chain.fallback.draft(question, question, hits).refused
+    plan = read_question(question)
+    hits = assistant.retriever.search(plan)
+    return not assistant.chain.fallback.draft(plan, hits).refused
 
 
 class ScopeCache:

@@ -1,0 +1,482 @@
+"""The offline composer: extractive answers from the best-supported units of the passages,
+each cited, part by part, with dated values from different documents given side by side."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from assistant.answer.base import REFUSAL_TEXT, Draft, OnToken
+from assistant.answer.checks import Signals, Verdict, decide, states_type
+from assistant.answer.plan import NUMBER, PERSON, Part, QueryPlan
+from assistant.answer.record import record_answer
+from assistant.citations import human_date
+from assistant.retrieval import LexicalIndex
+from assistant.support import (
+    PassageTerms,
+    answerable_sentence,
+    mentioned,
+    quantities,
+    unmentioned,
+    unspecific,
+)
+from assistant.types import Chunk, Hit, Sentence, Turn
+from assistant.units import LIST_ITEM, is_answer_unit
+
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+@dataclass(frozen=True)
+class ComposerConfig:
+    refusal_threshold: float = 0.22  # kept for settings compatibility; calibration decides
+    max_sentences: int = 3
+    max_list_sentences: int = 6
+    dense_weight: float = 0.55
+    context_weight: float = 0.5  # a question word found only in a unit's context counts this
+    keep_ratio: float = 0.85  # a further unit must score this share of the best one
+    typed_runners: int = 3  # runners-up that may lead when the best does not state the type
+    keep_dense: float = 0.8  # ... and be this close in meaning (cosine share of the best's)
+    keep_coverage: float = 0.6  # ... and its own text this share of the terms the best's does
+    duplicate_cosine: float = 0.9
+    type_bonus: float = 0.05
+    time_bonus: float = 0.06
+    name_bonus: float = 0.1  # for a unit whose text or context names all the question names
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A candidate answer unit: a sentence (list item, table row ...) of a retrieved chunk."""
+
+    hit_index: int  # 0-based position in hits
+    chunk: Chunk
+    sentence: Sentence
+    vector: np.ndarray = field(compare=False, repr=False)
+    terms: frozenset[str] = field(compare=False)
+    context_terms: frozenset[str] = field(compare=False)  # title, section, lead-in
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.chunk.doc_id, self.sentence.start)
+
+    @property
+    def context(self) -> str:
+        return " ".join(filter(None, [self.chunk.title, self.chunk.section, unit_context(self)]))
+
+
+def unit_context(unit: Unit) -> str:
+    return unit.sentence.context
+
+
+@dataclass(frozen=True)
+class Scored:
+    unit: Unit
+    score: float
+    dense: float
+    coverage: float
+    own: float = 0.0  # idf-weighted share of the question's terms other than its names that
+    # the unit's own text has: what the question asks of the things it names
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What decided an answer, for `ask --explain` and the eval report."""
+
+    plan: list[str]
+    candidates: list[tuple[float, str, str]]  # (score, where, text) best first
+    verdict: str
+
+
+class OfflineComposer:
+    """Extractive answers: the best-supported units of the passages, each cited."""
+
+    name = "offline"
+
+    def __init__(self, view: ViewSource, config: ComposerConfig) -> None:
+        self.view_source = view
+        self.config = config
+
+    def condense(self, question: str, history: Sequence[Turn]) -> str:
+        from assistant import questions
+
+        return questions.condense(question, history)
+
+    def draft(
+        self,
+        plan: QueryPlan,
+        hits: Sequence[Hit],
+        history: Sequence[Turn] = (),
+        on_token: OnToken | None = None,
+    ) -> Draft:
+        draft, _ = self.compose(plan, hits)
+        if on_token and not draft.refused:
+            on_token(draft.text)
+        return draft
+
+    def compose(self, plan: QueryPlan, hits: Sequence[Hit]) -> tuple[Draft, Explanation]:
+        view = self.view_source.lexical()
+        units = candidates(hits, view)
+        whole = self._ranked(plan, plan.parts[0] if not plan.multipart else None, units, view)
+        explain = Explanation(
+            plan.describe(),
+            [(s.score, _where(s.unit), s.unit.sentence.text) for s in whole[:8]],
+            "",
+        )
+        if plan.record:  # a question about a document: its record answers, or nothing does
+            titles = {c.title for c in view.chunks}
+            text = record_answer(plan.record, hits, plan.question, titles)
+            if text:
+                return Draft(text, refused=False), _with(explain, f"record ({plan.record})")
+            return _refusal("no_passage"), _with(explain, "no_passage (document record)")
+        if not whole:
+            return _refusal("no_passage"), _with(explain, "no_passage")
+        passages = PassageTerms.of(with_context_texts(hits))
+        missing = unmentioned(plan.names, plan.query, passages)
+        if missing and not plan.multipart:  # a multi-part question is checked part by part
+            return _refusal("name_not_in_passages"), _with(
+                explain, f"name_not_in_passages ({', '.join(missing)})"
+            )
+        chosen: list[Scored] = []
+        verdicts: list[Verdict] = []
+        for part in plan.parts:
+            ranked = self._ranked(plan, part, units, view) if plan.multipart else whole
+            ranked, verdict = self._typed_first(plan, part, ranked)
+            if plan.multipart and unmentioned(part.names, part.text, passages):
+                verdict = Verdict("name_not_in_passages", 0.0, verdict.signals)
+            verdicts.append(verdict)
+            if not verdict.refused:  # a multi-part question is answered part by part
+                chosen += self._pick(plan, part, ranked, chosen)
+        if not chosen:
+            first = next(v for v in verdicts if v.refused)
+            return _refusal(first.reason), _with(explain, _verdict_line(first))
+        decided = min(verdicts, key=lambda v: v.probability)
+        dated = _dated(plan, chosen)
+        text = " ".join(_render(s, dated) for s in (_newest_first(chosen) if dated else chosen))
+        return Draft(text, refused=False), _with(explain, _verdict_line(decided))
+
+    def assess(self, plan: QueryPlan, hits: Sequence[Hit]) -> list[Signals]:
+        """The signals of the best unit of each part (what calibration is fitted on)."""
+        view = self.view_source.lexical()
+        units = candidates(hits, view)
+        out = []
+        for part in plan.parts:
+            ranked = self._ranked(plan, part if plan.multipart else None, units, view)
+            if ranked:
+                verdict = self._check(plan, part, ranked[0])
+                assert verdict.signals is not None
+                out.append(verdict.signals)
+        return out
+
+    # --- scoring -------------------------------------------------------------------------
+    def _ranked(
+        self, plan: QueryPlan, part: Part | None, units: list[Unit], view: LexicalIndex
+    ) -> list[Scored]:
+        """Units best first for one part (or the whole question when part is None)."""
+        text = part.text if part else plan.query
+        vector = part.vector if part is not None and part.vector is not None else plan.vector
+        if vector is None or not units:
+            return []
+        weights = {t: view.idf(t) for t in set(view.terms(text))}
+        total = sum(weights.values()) or 1.0
+        asked_type = part.answer_type if part else plan.answer_type
+        names = [n for n in (part.names if part else plan.names) if not n[0].isdigit()]
+        newest = max((u.chunk.date for u in units), default="")
+        named = set(view.terms(" ".join(part.names if part else plan.names)))
+        topic = {t: v for t, v in weights.items() if t not in named}  # what is asked of them
+        topic_total = sum(topic.values()) or 1.0
+        c = self.config
+        out = []
+        for u in units:
+            dense = float(u.vector @ vector)
+            in_text = sum(v for t, v in weights.items() if t in u.terms)
+            in_context = sum(
+                v for t, v in weights.items() if t not in u.terms and t in u.context_terms
+            )
+            lex = (in_text + c.context_weight * in_context) / total
+            coverage = (in_text + in_context) / total
+            score = c.dense_weight * dense + (1 - c.dense_weight) * lex - 0.005 * u.hit_index
+            if states_type(asked_type, u.sentence.text, plan.question) and asked_type != "other":
+                score += c.type_bonus
+            score += c.time_bonus * _time_fit(plan, u, newest)
+            score += c.name_bonus * _names_fit(names, u)
+            own = sum(v for t, v in topic.items() if t in u.terms) / topic_total
+            out.append(Scored(u, score, dense, coverage, own))
+        return sorted(out, key=lambda s: -s.score)
+
+    def _typed_first(
+        self, plan: QueryPlan, part: Part, ranked: list[Scored]
+    ) -> tuple[list[Scored], Verdict]:
+        """The ranking led by the best unit that states the kind of answer asked for: when
+        the best one does not ("Safe Mobility Offices are service points ..." for "In which
+        countries ...?"), a close runner-up (keep_ratio of its score) that does and passes
+        every check leads instead."""
+        verdict = self._check(plan, part, ranked[0])
+        if verdict.reason != "answer_type_missing":
+            return ranked, verdict
+        floor = self.config.keep_ratio * ranked[0].score
+        for alt in ranked[1 : self.config.typed_runners + 1]:
+            if alt.score < floor:
+                break
+            alt_verdict = self._check(plan, part, alt)
+            if not alt_verdict.refused:
+                return [alt, *(r for r in ranked if r is not alt)], alt_verdict
+        return ranked, verdict
+
+    def _check(self, plan: QueryPlan, part: Part, best: Scored) -> Verdict:
+        names = list(part.names)
+        u = best.unit
+        unit_terms = PassageTerms.of([u.sentence.text, u.context])
+        missing = unmentioned(names, part.text, unit_terms)
+        typed = states_type(part.answer_type, best.unit.sentence.text, part.text)
+        signals = Signals(
+            support=best.score,
+            dense=best.dense,
+            coverage=best.coverage,
+            names=max(0.0, 1.0 - len(missing) / max(len(names), 1)) if missing else 1.0,
+            type=1.0 if typed else 0.0,
+        )
+        return decide(
+            signals,
+            typed,
+            pointed=part.answer_type in (NUMBER, PERSON),
+            floor=self.config.refusal_threshold,
+            unspecific_answer=unspecific(part.text, best.unit.sentence.text),
+        )
+
+    def _pick(
+        self, plan: QueryPlan, part: Part, ranked: list[Scored], chosen: list[Scored]
+    ) -> list[Scored]:
+        """The best unit of a part, the one that goes on about it, and close runners-up that
+        touch the question (more for a list); never a unit already chosen or a near copy."""
+        c = self.config
+        limit = c.max_list_sentences if plan.wants_list else c.max_sentences
+        if plan.multipart:
+            limit = max(2, limit // len(plan.parts))
+        best = ranked[0]
+        picked = [best] if not _taken(best, chosen) else []
+        follow = _continuation(best, ranked)
+        if follow is not None and not _taken(follow, chosen + picked):
+            picked.append(follow)
+        for s in ranked[1:]:
+            if len(picked) >= limit or s.score < best.score * c.keep_ratio:
+                break
+            if s.coverage <= 0 or s.own < c.keep_coverage * best.own or _taken(s, chosen + picked):
+                continue
+            if s.dense < c.keep_dense * best.dense:  # as close in meaning, not only in words
+                continue
+            if all(float(s.unit.vector @ o.unit.vector) < c.duplicate_cosine for o in picked):
+                picked.append(s)
+        if part.answer_type == NUMBER or plan.time.named or plan.time.newest:
+            picked = _one_per_date_or_newest(plan, picked)
+        return _with_sibling_items(picked, ranked, chosen, c.max_list_sentences)
+
+
+class ViewSource(Protocol):
+    """What the composer needs of the index: one view pinned to its version (the retriever
+    is one)."""
+
+    def lexical(self) -> LexicalIndex: ...
+
+
+def candidates(hits: Sequence[Hit], view: LexicalIndex) -> list[Unit]:
+    """Every unit of the hits that may answer (not a heading, a label or a fragment), once."""
+    seen: set[tuple[str, int]] = set()
+    out: list[Unit] = []
+    for i, hit in enumerate(hits):
+        chunk = hit.chunk
+        vecs = view.sentence_vectors(chunk.id)
+        if vecs is None or len(vecs) != len(chunk.sentences):
+            continue
+        context = view.terms(" ".join(filter(None, [chunk.title, chunk.section])))
+        for sent, vec in zip(chunk.sentences, vecs, strict=True):
+            if (chunk.doc_id, sent.start) in seen or not may_answer(sent):
+                continue
+            seen.add((chunk.doc_id, sent.start))
+            extra = view.terms(sent.context)
+            out.append(
+                Unit(
+                    i,
+                    chunk,
+                    sent,
+                    vec,
+                    frozenset(view.terms(sent.text)),
+                    frozenset(context + extra),
+                )
+            )
+    return out
+
+
+def may_answer(sentence: Sentence) -> bool:
+    """An answer unit (not a heading, caption, header row, label, FAQ question, lead-in or
+    fragment) that reads as a statement, not a line of the document's record ("date
+    2024-05-08": metadata questions are answered from the record itself)."""
+    return (
+        is_answer_unit(sentence)
+        and answerable_sentence(sentence.text)
+        and not _RECORD_LINE.match(sentence.text)
+    )
+
+
+_RECORD_LINE = re.compile(r"^[a-z][\w-]*:?\s+\S+(?:\s+\S+)?\s*$")
+
+
+def with_context_texts(hits: Sequence[Hit]) -> list[str]:
+    return [f"{h.chunk.title} {h.chunk.section} {h.chunk.text}" for h in hits]
+
+
+def _time_fit(plan: QueryPlan, unit: Unit, newest: str) -> float:
+    """1 when the unit's document is of the time the question names (or the newest when it
+    asks for the current state), 0 otherwise."""
+    date = unit.chunk.date
+    if plan.time.newest:
+        return 1.0 if date and date == newest else 0.0
+    if not plan.time.named:
+        return 0.0
+    text = unit.sentence.text.lower()
+    years_ok = any(y in date or y in text for y in plan.time.years)
+    months_ok = any(
+        m in text or (date[5:7] and _MONTHS[int(date[5:7]) - 1].lower() == m)
+        for m in plan.time.months
+    )
+    return 1.0 if years_ok or months_ok else 0.0
+
+
+def _names_fit(names: list[str], unit: Unit) -> float:
+    """The share of the question's names the unit's text or context mentions."""
+    if not names:
+        return 0.0
+    terms = PassageTerms.of([unit.sentence.text, unit.context])
+    return sum(mentioned(n, terms) for n in names) / len(names)
+
+
+def _one_per_date_or_newest(plan: QueryPlan, picked: list[Scored]) -> list[Scored]:
+    """For "current" questions keep the newest document's units first."""
+    if plan.time.newest:
+        return sorted(picked, key=lambda s: s.unit.chunk.date, reverse=True)
+    return picked
+
+
+def _conflicting(chosen: list[Scored]) -> bool:
+    """Units from documents of different dates that give different quantities: the answer
+    gives each with its date."""
+    dated = [s for s in chosen if s.unit.chunk.date and quantities(s.unit.sentence.text)]
+    dates = {s.unit.chunk.date for s in dated}
+    values = {tuple(quantities(s.unit.sentence.text)) for s in dated}
+    return len(dates) > 1 and len(values) > 1
+
+
+def _dated(plan: QueryPlan, chosen: list[Scored]) -> bool:
+    """A how-many question that names no time, answered from documents of different dates
+    that give different figures: each figure is given with its document's date."""
+    return (
+        not plan.multipart
+        and plan.answer_type == NUMBER
+        and not plan.time.named
+        and _conflicting(chosen)
+    )
+
+
+def _newest_first(chosen: list[Scored]) -> list[Scored]:
+    return sorted(chosen, key=lambda s: s.unit.chunk.date or "", reverse=True)
+
+
+def _render(s: Scored, dated: bool) -> str:
+    text = f"{_as_sentence(s.unit.sentence.text)} [{s.unit.hit_index + 1}]"
+    if dated and s.unit.chunk.date:
+        return f"As of {human_date(s.unit.chunk.date)}: {text}"
+    return text
+
+
+def _as_sentence(text: str) -> str:
+    """A list item or table cell shown as a sentence of the answer: capitalised and closed
+    ("they agree on shared lines of action;" -> "They agree on shared lines of action."), so
+    the answer splits into one claim per unit; the citation still quotes the item verbatim."""
+    text = text.strip()
+    if text[:1].islower():
+        text = text[0].upper() + text[1:]
+    if text.endswith((";", ",")):
+        text = text[:-1].rstrip() + "."
+    return text
+
+
+def _with_sibling_items(
+    picked: list[Scored], ranked: list[Scored], chosen: list[Scored], limit: int
+) -> list[Scored]:
+    """A list item answers with the other items under its lead-in (same chunk, same
+    context), in document order, up to `limit` units in all: "they agree on shared lines of
+    action;" alone is a third of what the committees do."""
+    out = list(picked)
+    for s in picked:
+        if s.unit.sentence.kind != LIST_ITEM or not s.unit.sentence.context:
+            continue
+        siblings = sorted(
+            (
+                r
+                for r in ranked
+                if r.unit.chunk.id == s.unit.chunk.id
+                and r.unit.sentence.kind == LIST_ITEM
+                and r.unit.sentence.context == s.unit.sentence.context
+            ),
+            key=lambda r: r.unit.sentence.start,
+        )
+        for r in siblings:
+            if len(out) >= limit:
+                break
+            if not _taken(r, chosen + out):
+                out.append(r)
+    return out
+
+
+def _taken(s: Scored, chosen: list[Scored]) -> bool:
+    return any(o.unit.key == s.unit.key for o in chosen)
+
+
+_ANAPHOR = re.compile(r"^(?:(?:The|This|These|Those|Such)\s+([a-z]+)|It|Its|They|Their)\b")
+
+
+def _continuation(first: Scored, ranked: list[Scored]) -> Scored | None:
+    """The unit right after `first` when it goes on about the same thing ("The initiative
+    aims to ..." after a sentence naming the initiative)."""
+    f = first.unit
+    after = [
+        s
+        for s in ranked
+        if s.unit.chunk.doc_id == f.chunk.doc_id and s.unit.sentence.start > f.sentence.end
+    ]
+    nxt = min(after, key=lambda s: s.unit.sentence.start, default=None)
+    if nxt is None or nxt.unit.sentence.start - f.sentence.end > 3:
+        return None
+    m = _ANAPHOR.match(nxt.unit.sentence.text)
+    if m is None or (m.group(1) and m.group(1) not in f.sentence.text.lower()):
+        return None
+    return nxt
+
+
+def _where(u: Unit) -> str:
+    return f"[{u.hit_index + 1}] {u.chunk.doc_id}" + (f" ({u.chunk.date})" if u.chunk.date else "")
+
+
+def _refusal(reason: str) -> Draft:
+    return Draft(REFUSAL_TEXT, refused=True, refusal_reason=reason)
+
+
+def _with(e: Explanation, verdict: str) -> Explanation:
+    return Explanation(e.plan, e.candidates, verdict)
+
+
+def _verdict_line(v: Verdict) -> str:
+    name = v.reason or "answered"
+    sig = ""
+    if v.signals is not None:
+        sig = ", ".join(
+            f"{k}={x:.2f}"
+            for k, x in zip(
+                ("support", "dense", "coverage", "names", "type"), v.signals.values(), strict=True
+            )
+        )
+    return f"{name} (p={v.probability:.2f}; {sig})"

@@ -1,0 +1,25 @@
+"""Why an answer was refused, in words: one line for each name a refusal can carry in
+Answer.refusal_reason (assistant/answer/checks.py and the chain name them). The chat, the brief
+and the evaluation view all say it the same way; a name not listed here is left unsaid."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+REFUSAL_REASONS: Mapping[str, str] = {
+    "no_passage": "no passage of the documents states anything on this",
+    "low_support": "nothing in the documents is close enough to the question",
+    "name_not_in_passages": "the documents never mention something the question names",
+    "key_terms_uncovered": "the closest passage is about something else than what was asked",
+    "answer_type_missing": (
+        "the documents talk about this but never give what was asked (a number, a date, "
+        "a person or a place)"
+    ),
+    "no_verified_citation": "no sentence of the answer could be checked against a passage",
+    "model_not_found": "the language model found no answer in the passages",
+    # names of the checks before the answerability redesign, as older reports carry them
+    "name_not_in_answer": "the answering sentence does not name what the question asks about",
+    "no_number": "the question asks how many and the answering sentence gives no new number",
+    "no_rate": "the question asks for a rate and the answering sentence states none",
+    "unspecific": "the only answer found says “some” where a name is asked for",
+}

@@ -1,0 +1,161 @@
+"""Answers on the realistic corpus (evals/realistic): one synced assistant for the module,
+answers per category, dated conflicts, cross-document parts, no heading or table header ever
+offered as an answer, and the realistic gate: neither split falls below its committed
+baseline by more than the tolerance the public gate uses."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.citations import human_date
+from assistant.config import Settings
+from assistant.embedding import Embedder
+from assistant.eval_run import run_eval
+from assistant.evaluation import load_items, score_run, select_split
+from assistant.reports import compare_metrics, report_to_dict
+from assistant.service import Assistant, build_assistant
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+SET = REPO / "evals" / "realistic"
+TOLERANCE = 0.02  # as tests/test_eval_run.py
+
+
+@pytest.fixture(scope="module")
+def realistic(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Assistant:
+    tmp = tmp_path_factory.mktemp("realistic")
+    shutil.copytree(SET / "corpus", tmp / "corpus")
+    settings = Settings(
+        corpus_dir=tmp / "corpus",
+        index_dir=tmp / "index",
+        data_dir=tmp / "data",
+        chroma_host=None,
+        llm_base_url=None,
+    )
+    assistant = build_assistant(settings, embedder=embedder)
+    assert not assistant.sync().failed
+    return assistant
+
+
+@pytest.fixture(scope="module")
+def reports(realistic: Assistant) -> dict[str, dict[str, Any]]:
+    items = load_items(SET / "questions.jsonl")
+    return {
+        split: report_to_dict(score_run(run_eval(realistic, select_split(items, split), 5)))
+        for split in ("dev", "test")
+    }
+
+
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_no_metric_fell_below_the_realistic_baseline(
+    reports: dict[str, dict[str, Any]], split: str
+) -> None:
+    path = SET / "reports" / f"baseline-{split}" / "report.json"
+    baseline = json.loads(path.read_text(encoding="utf-8"))["metrics"]
+    deltas = compare_metrics(baseline, reports[split]["metrics"], TOLERANCE)
+    worse = [f"{d.metric}: {d.old:.3f} -> {d.new:.3f}" for d in deltas if d.regressed]
+    assert not worse, f"{split} below its baseline by more than {TOLERANCE}: {'; '.join(worse)}"
+
+
+def test_no_answer_quotes_a_heading_a_table_header_a_caption_or_a_bare_question(
+    reports: dict[str, dict[str, Any]], realistic: Assistant
+) -> None:
+    headings = {title.strip().lower() for doc in realistic.documents() for title in [doc.title]}
+    for split, report in reports.items():
+        for q in report["questions"]:
+            for c in q["answer"]["citations"]:
+                quote = c["quote"].strip()
+                assert not quote.endswith("?"), (split, q["id"], quote)
+                assert not quote.endswith(":"), (split, q["id"], quote)
+                assert quote.lower() not in headings, (split, q["id"], quote)
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("Who chaired the Washington meeting for Belize?", "Courtenay"),  # fact
+        ("Which organizations run the joint technical secretariat?", "Pan American"),  # list
+        ("Who leads the action package on combatting xenophobia?", "Peru"),  # table
+        ("When was the joint technical secretariat designated?", "September 2024"),  # temporal
+        ("How much new assistance did Secretary Blinken announce at the Lima meeting?", "240"),
+    ],
+)
+def test_answers_by_category_carry_the_fact_with_a_citation(
+    realistic: Assistant, question: str, fact: str
+) -> None:
+    answer = realistic.ask(question)
+    assert not answer.refused, answer.refusal_reason
+    assert fact in answer.text and any(fact in c.quote for c in answer.citations), answer.text
+
+
+@pytest.mark.xfail(
+    strict=True, reason="an action-package table row still outranks the Lima sentence"
+)
+def test_a_named_event_prefers_the_units_of_that_event(realistic: Assistant) -> None:
+    """At the Lima meeting the figure is more than $240 million, not Guatemala's $578 million,
+    though the Guatemala sentence shares more words with the question."""
+    answer = realistic.ask("How much assistance did the United States announce in Lima?")
+    assert "240" in answer.text.split("[")[0], answer.text
+
+
+def test_dated_figures_from_different_documents_are_each_given_with_their_date(
+    realistic: Assistant,
+) -> None:
+    answer = realistic.ask("How many countries have endorsed the declaration?")
+    assert not answer.refused
+    dated = [c for c in answer.citations if c.date]
+    if len({c.date for c in dated}) > 1 and "As of" in answer.text:
+        shown = [d for d in (human_date(c.date) for c in dated) if d in answer.text]
+        assert shown == sorted(shown, key=lambda d: d[-4:], reverse=True)
+
+
+@pytest.mark.xfail(strict=True, reason="one part's passage is not retrieved yet (issue 14 item 6)")
+def test_a_multi_part_question_is_answered_part_by_part_across_documents(
+    realistic: Assistant,
+) -> None:
+    answer = realistic.ask(
+        "Who led the US delegation at the third ministerial meeting, and which country leads "
+        "the action package on labor mobility?"
+    )
+    assert not answer.refused
+    assert "Blinken" in answer.text and "Mexico" in answer.text, answer.text
+    assert len({c.doc_id for c in answer.citations}) >= 2
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the interest rate of the loan to Cosami?", "How do I bake sourdough bread?"],
+)
+def test_near_misses_are_refused_with_a_named_reason(realistic: Assistant, question: str) -> None:
+    answer = realistic.ask(question)
+    assert answer.refused and answer.refusal_reason, answer.text
+
+
+def test_explain_shows_the_plan_the_candidates_and_the_deciding_check(
+    realistic: Assistant,
+) -> None:
+    lines = realistic.chain.explain("How many people had been approved through the offices?")
+    text = "\n".join(lines)
+    assert "plan:" in text and "answer:   number" in text
+    assert "candidate units" in text and "decided by:" in text
+
+
+def test_a_question_about_a_document_is_answered_from_its_record(realistic: Assistant) -> None:
+    answer = realistic.ask("When was the document on the Safe Mobility Offices published?")
+    assert not answer.refused, answer.refusal_reason
+    (cited,) = answer.citations
+    assert "safe mobility offices" in cited.title.lower()
+    assert cited.section == "document record" and cited.date
+    assert human_date(cited.date) in answer.text
+    titled = realistic.ask("What is the title of the document about Safe Mobility Offices?")
+    assert not titled.refused and titled.citations[0].title in titled.text
+    # The fact sheet is not retrieved for this wording (README: a limit of record answers):
+    # no other document's date is given for it.
+    missed = realistic.ask("When was the fact sheet on the third ministerial meeting published?")
+    assert missed.refused or "Third Ministerial" in missed.text, missed.text
