@@ -239,6 +239,16 @@ def test_a_card_opens_the_whole_document_at_the_quote(page: Page) -> None:
     assert still(page) == before
 
 
+def test_a_card_downloads_the_original_file(page: Page, app: RunningApp) -> None:
+    """After the CBP One question above: the card's link serves the corpus file, by id."""
+    with page.expect_download() as got:
+        page.locator("#src-1-1 a.src-download").click()
+    download = got.value
+    name = "2024-05-08-third-ministerial-los-angeles-declaration-fact-sheet.txt"
+    assert download.suggested_filename == name
+    assert Path(download.path()).read_bytes() == (app.root / "corpus" / name).read_bytes()
+
+
 def test_copy_gives_plain_text_with_the_numbered_sources(page: Page) -> None:
     """After the CBP One question above."""
     page.locator("#chat button.copy-answer").first.click()
