@@ -166,7 +166,7 @@ def answered_offline(assistant: Assistant, question: str) -> bool:
     """Whether the offline composer answers the question from the passages retrieved for it.
     Used to vet example questions at startup without calling a language model (which could be
     slow, paid or down); the composer is the chain's own fallback."""
-    plan = read_question(question)
+    plan = read_question(question).with_vectors(assistant.embedder)
     hits = assistant.retriever.search(plan)
     return not assistant.chain.fallback.draft(plan, hits).refused
 
