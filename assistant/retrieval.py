@@ -52,6 +52,7 @@ class LexicalIndex:
     sentence_rows: dict[str, tuple[int, int]] = field(default_factory=dict)  # chunk -> rows
     sentence_chunk: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     unit_terms: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # per sentence
+    unit_context_terms: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # lead-in
     context_terms: dict[str, frozenset[str]] = field(default_factory=dict)  # title + section
 
     @classmethod
@@ -73,12 +74,17 @@ class LexicalIndex:
         return index
 
     def _tokenize_units(self) -> None:
-        """Every sentence's and chunk context's terms, in one pass (answerers read them)."""
+        """Every sentence's terms, its context's (lead-in, caption, question) and each chunk's
+        title and section, in one pass per index version, so answering a question tokenises
+        only the question."""
         texts = [s.text for c in self.chunks for s in c.sentences]
+        texts += [s.context for c in self.chunks for s in c.sentences]
         texts += [f"{c.title} {c.section}" for c in self.chunks]
         tokens = iter(lexical_tokens(texts, self.stemmer)) if texts else iter(())
         for c in self.chunks:
             self.unit_terms[c.id] = [frozenset(next(tokens)) for _ in c.sentences]
+        for c in self.chunks:
+            self.unit_context_terms[c.id] = [frozenset(next(tokens)) for _ in c.sentences]
         for c in self.chunks:
             self.context_terms[c.id] = frozenset(next(tokens))
 

@@ -292,22 +292,13 @@ def candidates(hits: Sequence[Hit], view: LexicalIndex) -> list[Unit]:
         vecs = view.sentence_vectors(chunk.id)
         if vecs is None or len(vecs) != len(chunk.sentences):
             continue
-        context = view.terms(" ".join(filter(None, [chunk.title, chunk.section])))
-        for sent, vec in zip(chunk.sentences, vecs, strict=True):
+        terms, contexts = view.unit_terms[chunk.id], view.unit_context_terms[chunk.id]
+        around = view.context_terms[chunk.id]  # title and section
+        for j, (sent, vec) in enumerate(zip(chunk.sentences, vecs, strict=True)):
             if (chunk.doc_id, sent.start) in seen or not may_answer(sent):
                 continue
             seen.add((chunk.doc_id, sent.start))
-            extra = view.terms(sent.context)
-            out.append(
-                Unit(
-                    i,
-                    chunk,
-                    sent,
-                    vec,
-                    frozenset(view.terms(sent.text)),
-                    frozenset(context + extra),
-                )
-            )
+            out.append(Unit(i, chunk, sent, vec, terms[j], around | contexts[j]))
     return out
 
 
