@@ -18,7 +18,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +31,7 @@ from assistant.evaluation import load_items
 from assistant.service import Assistant, build_assistant
 from assistant.types import Turn
 from benchmarks import http_api
+from benchmarks.load import Request, pct, simulate
 from benchmarks.synthetic import write_corpus
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,11 +45,6 @@ STAGES = [
     "verify_ms",
     "total_ms",
 ]
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def timed(fn: Callable[[], Any]) -> float:
@@ -249,41 +244,12 @@ def load(ports: list[int], users: int, each: int) -> dict[str, Any]:
     questions = [
         i.question for i in load_items(REPO / "evals" / "questions.jsonl") if not i.history
     ][: users * each]
-    times: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
 
-    def user(n: int) -> None:
+    def requests(n: int) -> list[Request]:
         url = f"http://127.0.0.1:{ports[n % len(ports)]}/gradio_api/run/ask"
-        with httpx.Client(timeout=60) as client:
-            for q in questions[n * each : (n + 1) * each]:
-                begin = time.perf_counter()
-                try:
-                    reply = client.post(url, json={"data": [q, ""]})
-                    problem = "" if reply.status_code == 200 else f"HTTP {reply.status_code}"
-                except httpx.HTTPError as exc:
-                    problem = repr(exc)[:100]
-                with lock:
-                    times.append((time.perf_counter() - begin) * 1000)
-                    if problem:
-                        errors.append(problem)
+        return [(url, {"data": [q, ""]}) for q in questions[n * each : (n + 1) * each]]
 
-    began = time.perf_counter()
-    threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=600)
-    wall = time.perf_counter() - began
-    return {
-        "users": users,
-        "questions_each": each,
-        "requests": len(times),
-        "errors": len(errors),
-        "p50_ms": pct(times, 50),
-        "p95_ms": pct(times, 95),
-        "requests_per_s": len(times) / wall,
-    }
+    return {"users": users, "questions_each": each} | simulate(users, requests)
 
 
 def concurrency(root: Path, users: int, each: int) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import socket
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,6 +23,7 @@ from assistant.embedding import Embedder
 from assistant.evaluation import load_items
 from assistant.service import Assistant
 from assistant.types import Turn
+from benchmarks.load import Request, pct, simulate
 
 WARM_UP = [
     "What is the Los Angeles Declaration?",
@@ -39,11 +39,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def questions(repo: Path) -> list[tuple[str, list[dict[str, str]]]]:
@@ -104,45 +99,16 @@ def gradio_pass(base: str, asks: list[Any]) -> list[float]:
 
 def load(base: str, asks: list[Any], users: int, each: int) -> dict[str, Any]:
     """`users` clients at once, `each` questions apiece (user n starts at question n*each)."""
-    times: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    together = threading.Barrier(users)
 
-    def user(n: int) -> None:
-        with httpx.Client(timeout=60) as client:
-            together.wait()
-            for i in range(each):
-                q, h = asks[(n * each + i) % len(asks)]
-                began = time.perf_counter()
-                try:
-                    reply = client.post(f"{base}/api/v1/ask", json={"question": q, "history": h})
-                    problem = "" if reply.status_code == 200 else f"HTTP {reply.status_code}"
-                except httpx.HTTPError as exc:
-                    problem = repr(exc)[:100]
-                with lock:
-                    times.append((time.perf_counter() - began) * 1000)
-                    if problem:
-                        errors.append(problem)
+    def requests(n: int) -> list[Request]:
+        picked = [asks[(n * each + i) % len(asks)] for i in range(each)]
+        return [(f"{base}/api/v1/ask", {"question": q, "history": h}) for q, h in picked]
 
-    began = time.perf_counter()
-    threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=600)
-    wall = time.perf_counter() - began
     return {
         "users": users,
         "questions_each": each,
         "distinct_questions": min(len(asks), users * each),
-        "requests": len(times),
-        "errors": len(errors),
-        "error_kinds": sorted(set(errors))[:5],
-        "p50_ms": pct(times, 50),
-        "p95_ms": pct(times, 95),
-        "requests_per_s": len(times) / wall,
-    }
+    } | simulate(users, requests, together=True)
 
 
 def http_api(
