@@ -91,13 +91,32 @@ def running_app(
         _wait_until_up(app)
         yield app
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         log.close()
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a started app (or server) process, killing it if it lingers."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def cli_answer(app: RunningApp, question: str) -> dict[str, Any]:
+    """`assistant ask --json question` run as a user would, on the app's own index."""
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "--json", question],
+        cwd=app.root,
+        env=app.env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout))
 
 
 def _wait_until_up(app: RunningApp) -> None:

@@ -6,14 +6,12 @@ ends send, errors in OpenAI's shape, and the bearer token (the REST API takes it
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from conftest_web import RunningApp, running_app
+from conftest_web import RunningApp, cli_answer, running_app
 
 from assistant.types import Answer, Chunk, Citation, Hit
 from assistant.web.openai_compat import SOURCES_HEADING, ChatMessage, conversation, reply_text
@@ -42,19 +40,6 @@ def client(app: RunningApp, key: str = TOKEN) -> Any:
     from openai import OpenAI
 
     return OpenAI(base_url=app.url + "v1", api_key=key, max_retries=0, timeout=60)
-
-
-def cli_answer(app: RunningApp, question: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "assistant", "ask", "--json", question],
-        cwd=app.root,
-        env=app.env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert done.returncode == 0, done.stderr
-    return dict(json.loads(done.stdout))
 
 
 def check_sources(content: str, answer: dict[str, Any], cli: dict[str, Any]) -> None:

@@ -23,7 +23,7 @@ from urllib.parse import quote, urlparse
 import httpx
 import pytest
 from conftest import ChromaServer
-from conftest_web import RunningApp, running_app
+from conftest_web import RunningApp, cli_answer, running_app
 from filelock import FileLock
 
 from assistant.types import Answer, Chunk, Citation, Hit
@@ -88,19 +88,6 @@ def events(reply: httpx.Response) -> list[tuple[str, Any]]:
         elif line.startswith("data:"):
             found.append((event, json.loads(line.removeprefix("data:"))))
     return found
-
-
-def cli_answer(app: RunningApp, question: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "assistant", "ask", "--json", question],
-        cwd=app.root,
-        env=app.env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert done.returncode == 0, done.stderr
-    return dict(json.loads(done.stdout))
 
 
 def without_timings(answer: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ import chromadb
 import httpx
 import pytest
 from conftest import CORPUS, REPO, ChromaServer, free_port, unique_collection
+from conftest_web import stop
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 
@@ -153,12 +154,7 @@ def serving(env: dict[str, str], log: Path) -> Iterator[App]:
             time.sleep(0.5)
         yield app
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def cli(env: dict[str, str], *args: str) -> None:
