@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from filelock import FileLock, Timeout
 
 from assistant.chunking import ChunkingConfig, SentenceSplitter, TokenCounter, chunk_document
@@ -172,9 +171,9 @@ class Indexer:
     def _write(self, txn: Transaction, batch: list[Prepared], indexed: set[str]) -> None:
         chunks = [c for _, cs in batch for c in cs]
         unique = list(dict.fromkeys(unit_display(s) for c in chunks for s in c.sentences))
-        sent_vecs = self.embedder.encode(unique)
+        vecs = self.embedder.encode(unique + [c.in_context for c in chunks])
+        sent_vecs, chunk_vecs = vecs[: len(unique)], vecs[len(unique) :]
         where = {t: k for k, t in enumerate(unique)}
-        chunk_vecs = _mean_vectors(chunks, sent_vecs, where)
         for doc, _ in batch:
             if doc.id in indexed:
                 txn.delete_document(doc.id)
@@ -254,17 +253,6 @@ def _shown(text: str, limit: int = 80) -> str:
 
 
 _NONE = DocRecord("", "", "", "", 0, "")
-
-
-def _mean_vectors(chunks: list[Chunk], sent_vecs: np.ndarray, where: dict[str, int]) -> np.ndarray:
-    """A chunk's vector is the normalised mean of its sentences' vectors: one encoding pass
-    serves both collections, and on the evaluation set it retrieves as well as encoding the
-    chunk text (see README, Chunk vectors)."""
-    vecs = np.stack(
-        [sent_vecs[[where[unit_display(s)] for s in c.sentences]].mean(axis=0) for c in chunks]
-    )
-    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-    return (vecs / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
 def _batches(

@@ -61,7 +61,7 @@ class LexicalIndex:
         chunks = list(view.iter_chunks())
         if not chunks:
             return cls(version, [], None, stemmer)
-        tokens = lexical_tokens([with_context(c) for c in chunks], stemmer)
+        tokens = lexical_tokens([c.in_context for c in chunks], stemmer)
         bm25 = bm25s.BM25()
         bm25.index(tokens, show_progress=False)
         doc_freq: dict[str, int] = {}
@@ -156,11 +156,6 @@ class LexicalIndex:
             if len(best) >= n:
                 break
         return [(self.chunks[i], s) for i, s in best.items()]
-
-
-def with_context(chunk: Chunk) -> str:
-    """The chunk's text preceded by its document's title and its section path."""
-    return " ".join(filter(None, [chunk.title, chunk.section, chunk.text]))
 
 
 class HybridRetriever:

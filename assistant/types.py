@@ -65,6 +65,12 @@ class Chunk:
     page: int | None = None
     sentences: tuple[Sentence, ...] = ()
 
+    @property
+    def in_context(self) -> str:
+        """The text preceded by its document's title and section path: what the chunk is
+        embedded and BM25-indexed as, so a question's words for where a fact sits count."""
+        return " ".join(filter(None, [self.title, self.section, self.text]))
+
 
 @dataclass(frozen=True)
 class Hit:
