@@ -23,6 +23,8 @@ _NUMBER_WORD = re.compile(
 _MONTH_BEFORE = re.compile(
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$|\d\s*/\s*$"
 )
+_MONTH_AFTER = re.compile(r"\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
+_LABEL_BEFORE = re.compile(r"\bno\.?:?\s*$")
 ORDINALS = re.compile(
     r"\b(?:first|second|third|fourth|fifth|sixth|next|previous|last|upcoming|inaugural)\b", re.I
 )
@@ -139,10 +141,28 @@ def quantities(text: str) -> list[str]:
     for m in _QUANTITY.finditer(text):
         before = text[max(0, m.start() - 10) : m.start()].lower()
         digits = m.group(0).replace(",", "")
+        after = text[m.end() : m.end() + 12].lower()
         if _MONTH_BEFORE.search(before) or re.fullmatch(r"(?:19|20)\d\d", digits):
             continue
+        if _MONTH_AFTER.match(after) or _LABEL_BEFORE.search(before):
+            continue  # "23 June 2023", "No.: 6"
         found.append(digits)
     return found + [w.lower() for w in _NUMBER_WORD.findall(text)]
+
+
+_AMOUNT = re.compile(
+    r"(?:US|CA|C)?[$€£]\s?(\d[\d,]*(?:\.\d+)?)"
+    r"|\b(\d[\d,]*(?:\.\d+)?)\s*(?:(?:million|billion|thousand)\s+)?(?:dollars|usd|euros?|pesos)\b"
+    r"|\b(?:usd|eur)\s?(\d[\d,]*(?:\.\d+)?)"
+    r"|\b(\d[\d,]*(?:\.\d+)?)\s+(?:million|billion)\s+(?:in|of)\s+(?:new\s+)?(?:\w+\s+)?"
+    r"(?:assistance|aid|funding|financing|support|grants?|loans?)\b",
+    re.I,
+)
+
+
+def amounts(text: str) -> list[str]:
+    """Sums of money, digits only: "$578 million" -> "578", "4 million dollars" -> "4"."""
+    return [next(g for g in m.groups() if g).replace(",", "") for m in _AMOUNT.finditer(text)]
 
 
 def _acronyms(text: str) -> frozenset[str]:

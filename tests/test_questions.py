@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from assistant import questions
-from assistant.support import PassageTerms, quantities, states_rate, unmentioned, unspecific
+from assistant.answer.checks import names_a_person
+from assistant.answer.plan import MONEY, NUMBER, PERSON, YESNO, answer_type, asks_for_post
+from assistant.support import (
+    PassageTerms,
+    amounts,
+    quantities,
+    states_rate,
+    unmentioned,
+    unspecific,
+)
 from assistant.types import Turn
 
 HISTORY = [Turn("user", "What did Canada commit to?"), Turn("assistant", "Canada ...")]
@@ -69,3 +78,40 @@ def test_unspecific_answers_to_which_questions() -> None:
     sentence = "Visa restrictions on executives of some Colombian shipping companies."
     assert unspecific("Which Colombian shipping companies were hit?", sentence)
     assert not unspecific("Which country was hit?", sentence)
+
+
+def test_a_day_of_the_month_or_a_row_number_is_not_a_count() -> None:
+    assert quantities("On 23 June 2023 the 21 endorsing governments met.") == ["21"]
+    assert quantities("No.: 6; Action package: Investing in asylum systems") == []
+
+
+def test_sums_of_money_in_their_usual_forms() -> None:
+    assert amounts("Blinken announced $578 million and C$75 million.") == ["578", "75"]
+    assert amounts("more than 240 million in new assistance; 4 million dollars") == ["240", "4"]
+    assert amounts("more than 21,000 people and 20 countries") == []
+
+
+def test_the_kind_of_answer_a_question_asks_for() -> None:
+    assert answer_type("How large is the annual budget of the secretariat?") == MONEY
+    assert answer_type("How much cash did Washington put on the table?") == MONEY
+    assert answer_type("How many people used CBP One?") == NUMBER
+    assert answer_type("Who is the director of the foundation?") == PERSON
+    assert answer_type("Which Mexican official chairs the committee?") == PERSON
+    # an embedded "how many" does not make a yes/no question ask for a number
+    assert answer_type("Has the parole route changed how many cross irregularly?") == YESNO
+
+
+def test_a_question_about_a_post_is_answered_by_a_persons_name_only() -> None:
+    q = "Who was Peru's foreign minister at the Lima meeting?"
+    assert asks_for_post(q) and not asks_for_post("Who leads the action package?")
+    assert not names_a_person("Foreign ministers met in Lima, Peru, after Los Angeles.", q, True)
+    assert names_a_person("The Foreign Minister of Belize, Eamon Courtenay, spoke.", q, True)
+    assert names_a_person("President Arévalo opened the meeting.", q, True)
+    assert not names_a_person(
+        "It is run by the Organization of American States and the Pan American Development "
+        "Foundation.",
+        "Who is the director of the foundation?",
+        True,
+    )
+    # a who question about a role-less act may be answered by a country
+    assert names_a_person("Lead: Peru", "Who leads the action package?")

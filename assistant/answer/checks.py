@@ -29,8 +29,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from assistant.answer.plan import DATE, ENTITY, NUMBER, PERSON, PLACE, RATE
-from assistant.support import quantities, states_rate
+import yaml
+
+from assistant.answer.plan import DATE, ENTITY, MONEY, NUMBER, PERSON, PLACE, RATE, asks_for_post
+from assistant.support import aliases, amounts, quantities, states_rate
 
 _DATE = re.compile(
     r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
@@ -72,26 +74,32 @@ def states_type(answer_type: str, unit_text: str, question: str) -> bool:
     question do not count: "How many Ecuadorians ...?" is not answered by "Ecuador"."""
     if answer_type == NUMBER:
         return bool(set(quantities(unit_text)) - set(quantities(question)))
+    if answer_type == MONEY:
+        return bool(set(amounts(unit_text)) - set(amounts(question)))
     if answer_type == RATE:
         return states_rate(unit_text)
     if answer_type == DATE:
         return bool(_DATE.search(unit_text))
     if answer_type == PERSON:
-        return names_a_person(unit_text, question)
+        return names_a_person(unit_text, question, strict=asks_for_post(question))
     if answer_type in (PLACE, ENTITY):
         asked = question.lower()
         return any(w.lower() not in asked for w in _CAPITALISED.findall(unit_text))
     return True
 
 
-def names_a_person(unit_text: str, question: str) -> bool:
+def names_a_person(unit_text: str, question: str, strict: bool = False) -> bool:
     """Does the unit name who did it, not in the question? A "who" answer is a person
     ("Antony Blinken", "President Arévalo"), a country ("Lead: Peru") or a city; not only
     institutions ("Haitian Embassy", "International Organization for Migration"), an
-    adjective of nationality ("Haitian migrants") or the word that opens the sentence."""
+    adjective of nationality ("Haitian migrants") or the word that opens the sentence.
+    `strict` (a question about a post: "Who is the director of ...?"): only a person's name
+    counts, never a place or a bare title ("Foreign Minister", "Los Angeles", "Costa Rica")."""
     asked = question.lower()
     for m in _NAME_RUN.finditer(unit_text):
         words = m.group(0).split()
+        if strict and not personal_name(words):
+            continue
         capitalised = [w for w in words if w[0].isupper()]
         if all(w.lower() in asked for w in capitalised):
             continue
@@ -108,6 +116,35 @@ def names_a_person(unit_text: str, question: str) -> bool:
     return False
 
 
+def personal_name(words: list[str]) -> bool:
+    """A run of capitalised words that can be a person's name: besides titles ("Secretary",
+    "Foreign Minister") at least two words, or one after a title ("President Arévalo"),
+    and not a place ("Los Angeles", "Guatemala City")."""
+    bare = [w.strip(".,") for w in words if w.lower().strip(".,") not in _PARTICLES]
+    titled = bool(bare) and bare[0].lower() in _TITLES
+    name = [w for w in bare if w.lower() not in _TITLES]
+    if not name or " ".join(name).lower() in places():
+        return False
+    return len(name) >= 2 or titled
+
+
+_PARTICLES = frozenset("the of for de del la and".split())
+_TITLES = frozenset(
+    """president vice prime minister ministers secretary foreign state special coordinator
+    coordinators director ambassador senior official officials chief head deputy general
+    commissioner governor mayor envoy representative dr mr ms mrs sir""".split()
+)
+
+
+@cache
+def places() -> frozenset[str]:
+    """Place names (places.yaml and the aliases' keys and names), lower-cased."""
+    raw = yaml.safe_load(resources.files("assistant").joinpath("data/places.yaml").read_text())
+    found = {str(p).lower() for group in (raw or {}).values() for p in group}
+    found |= set(aliases()) | {a for alts in aliases().values() for a in alts}
+    return frozenset(found)
+
+
 _NAME_RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:(?:of|for|de|del|la)\s+)?[A-Z][\w'’.-]*)*")
 _CALENDAR = frozenset(
     "january february march april may june july august september october november december "
@@ -120,7 +157,8 @@ _INSTITUTION = frozenset(
     secretariat house declaration conference meeting summit platform administration
     commission court service services network alliance coalition forum group center centre
     institute university foundation association federation labor labour security affairs
-    plan process parole package packages action corporation""".split()
+    plan process parole package packages action corporation nations protection customs
+    immigration citizenship assembly parliament congress senate republic states""".split()
 )
 
 

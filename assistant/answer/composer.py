@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant.answer.base import REFUSAL_TEXT, Draft, OnToken
 from assistant.answer.checks import Signals, Verdict, decide, states_type
-from assistant.answer.plan import NUMBER, PERSON, Part, QueryPlan
+from assistant.answer.plan import MONEY, NUMBER, PERSON, Part, QueryPlan
 from assistant.answer.record import record_answer
 from assistant.citations import human_date
 from assistant.retrieval import LexicalIndex
@@ -41,6 +41,7 @@ class ComposerConfig:
     context_weight: float = 0.5  # a question word found only in a unit's context counts this
     keep_ratio: float = 0.85  # a further unit must score this share of the best one
     typed_runners: int = 3  # runners-up that may lead when the best does not state the type
+    typed_ratio: float = 0.75  # ... if they score this share of the best one
     keep_dense: float = 0.8  # ... and be this close in meaning (cosine share of the best's)
     keep_coverage: float = 0.6  # ... and its own text this share of the terms the best's does
     duplicate_cosine: float = 0.9
@@ -218,7 +219,7 @@ class OfflineComposer:
         verdict = self._check(plan, part, ranked[0])
         if verdict.reason != "answer_type_missing":
             return ranked, verdict
-        floor = self.config.keep_ratio * ranked[0].score
+        floor = self.config.typed_ratio * ranked[0].score
         for alt in ranked[1 : self.config.typed_runners + 1]:
             if alt.score < floor:
                 break
@@ -228,8 +229,8 @@ class OfflineComposer:
         return ranked, verdict
 
     def _check(self, plan: QueryPlan, part: Part, best: Scored) -> Verdict:
-        names = list(part.names)
         u = best.unit
+        names = [n for n in part.names if not _dated_by(n, u.chunk.date)]
         unit_terms = PassageTerms.of([u.sentence.text, u.context])
         missing = unmentioned(names, part.text, unit_terms)
         typed = states_type(part.answer_type, best.unit.sentence.text, part.text)
@@ -243,7 +244,7 @@ class OfflineComposer:
         return decide(
             signals,
             typed,
-            pointed=part.answer_type in (NUMBER, PERSON),
+            pointed=part.answer_type in (NUMBER, MONEY, PERSON),
             floor=self.config.refusal_threshold,
             unspecific_answer=unspecific(part.text, best.unit.sentence.text),
         )
@@ -271,7 +272,7 @@ class OfflineComposer:
                 continue
             if all(float(s.unit.vector @ o.unit.vector) < c.duplicate_cosine for o in picked):
                 picked.append(s)
-        if part.answer_type == NUMBER or plan.time.named or plan.time.newest:
+        if part.answer_type in (NUMBER, MONEY) or plan.time.named or plan.time.newest:
             picked = _one_per_date_or_newest(plan, picked)
         return _with_sibling_items(picked, ranked, chosen, c.max_list_sentences)
 
@@ -337,6 +338,15 @@ def _time_fit(plan: QueryPlan, unit: Unit, newest: str) -> float:
     return 1.0 if years_ok or months_ok else 0.0
 
 
+def _dated_by(name: str, date: str) -> bool:
+    """A month or year of the question that the unit's document date is in: "June", "2023"
+    for a document of 2023-06-30 ("How many took part in the meeting in June 2023?")."""
+    if not date:
+        return False
+    month = _MONTHS[int(date[5:7]) - 1] if date[5:7].isdigit() else ""
+    return name == date[:4] or name.lower() == month.lower()
+
+
 def _names_fit(names: list[str], unit: Unit) -> float:
     """The share of the question's names the unit's text or context mentions."""
     if not names:
@@ -366,7 +376,7 @@ def _dated(plan: QueryPlan, chosen: list[Scored]) -> bool:
     that give different figures: each figure is given with its document's date."""
     return (
         not plan.multipart
-        and plan.answer_type == NUMBER
+        and plan.answer_type in (NUMBER, MONEY)
         and not plan.time.named
         and _conflicting(chosen)
     )

@@ -17,8 +17,9 @@ from assistant.support import expand_aliases
 from assistant.types import Turn
 
 # The kinds of answer a question may ask for; checks.py knows how a unit states each.
-NUMBER, RATE, DATE, PERSON, PLACE, ENTITY, YESNO, LIST, DEFINITION, OTHER = (
+NUMBER, MONEY, RATE, DATE, PERSON, PLACE, ENTITY, YESNO, LIST, DEFINITION, OTHER = (
     "number",
+    "money",
     "rate",
     "date",
     "person",
@@ -53,6 +54,23 @@ _ENTITY_Q = re.compile(
 _QUANTITY_Q = re.compile(
     r"^\s*what (?:is|was|are|were) the (?:\w+ )?(?:population|size|total|count|number|"
     r"headcount|value|price)s? of\b",
+    re.I,
+)
+_MONEY_Q = re.compile(
+    r"\bhow much (?:new |more )?(?:money|cash|funding|aid|assistance|financing)\b"
+    r"|\bhow much (?:did|does|do|has|have|had|will|would|was|is)\b.*\b(?:announc|pledg|give|gave|"
+    r"contribut|commit|provid|spen[dt]|allocat|donat|put|offer|cost|paid|pay|invest|fund)\w*"
+    r"|\bwhat amounts? of (?:money|assistance|aid|funding|financing)\b"
+    r"|\b(?:budgets?|costs?|price|fees?)\b",
+    re.I,
+)
+# A who question about a post ("Who is the director of ...?", "Which Mexican official ...?")
+# asks for a person by name, not for a country or a body.
+_ROLE_Q = re.compile(
+    r"^\s*(?:who (?:is|was|are|were|will be|has been)\b.*\b|which (?:\w+ )?)(?:director|minister|"
+    r"president|secretary|head|chair(?:man|woman|person)?|coordinator|ambassador|spokes\w+|"
+    r"official|envoy|representative|commissioner|governor|mayor|leader|chief|diplomat|"
+    r"negotiator|delegate)s?\b",
     re.I,
 )
 _YESNO_Q = re.compile(r"^\s*(?:is|are|was|were|do|does|did|can|could|has|have|had|will)\b", re.I)
@@ -186,26 +204,34 @@ def shared_predicate(parts: list[str]) -> list[str]:
 
 
 def answer_type(question: str) -> str:
-    """The kind of answer a (sub-)question asks for."""
+    """The kind of answer a (sub-)question asks for. One that opens like a yes/no question
+    asks yes or no, whatever it names ("Has it changed how many cross?")."""
+    if _YESNO_Q.match(question):
+        return YESNO
     if questions.wants_rate(question):
         return RATE
+    if _MONEY_Q.search(question):
+        return MONEY
     if questions.wants_number(question) or _QUANTITY_Q.search(question):
         return NUMBER
     if questions.wants_date(question):
         return DATE
-    if questions.wants_person(question):
+    if questions.wants_person(question) or asks_for_post(question):
         return PERSON
     if _PLACE_Q.search(question):
         return PLACE
     if _ENTITY_Q.search(question):
         return ENTITY
-    if _YESNO_Q.match(question):
-        return YESNO
     if _DEFINITION_Q.search(question):
         return DEFINITION
     if questions.wants_list(question):
         return LIST
     return OTHER
+
+
+def asks_for_post(question: str) -> bool:
+    """A who question about a post ("Who is the director of ...?"): a person's name answers."""
+    return bool(_ROLE_Q.search(question))
 
 
 def time_scope(question: str) -> TimeScope:
