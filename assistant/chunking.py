@@ -9,14 +9,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.types import Block, Chunk, Sentence, SourceDoc
-from assistant.units import FAQ_ANSWER, LIST_ITEM, ends_open
+from assistant.units import DEFINITION, FAQ_ANSWER, LIST_ITEM, ends_open
 
 TokenCounter = Callable[[str], int]
 SentenceSplitter = Callable[[str], list[tuple[int, int]]]
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
 _HAS_WORD = re.compile(r"\w")
-_SPLIT_KINDS = frozenset({LIST_ITEM, FAQ_ANSWER})  # blocks read as sentences; others are one unit
+# blocks read as sentences; others are one unit
+_SPLIT_KINDS = frozenset({LIST_ITEM, FAQ_ANSWER, DEFINITION})
 _WINDOW_CHARS = 10_000  # the splitter reads a long paragraph this much at a time
 _MAX_CHARS_PER_TOKEN = 32  # a hard cut looks this far ahead per token of the limit
 _MAX_PARENTHESIS_CHARS = 1_000  # a cut inside parentheses is undone up to this length

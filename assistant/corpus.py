@@ -29,12 +29,13 @@ from assistant.structure import (
     plain_blocks,
 )
 from assistant.types import Block, FileError, SourceDoc
+from assistant.units import ends_open
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".pdf", ".html", ".htm", ".docx"})
 SIDECAR_SUFFIX = ".meta.yaml"
 
-LOADERS_VERSION = b"structure-1\0"  # change it when loaders read files differently: a sync
-# then re-reads every document instead of keeping chunks made by the older loaders
+LOADERS_VERSION = b"structure-2\0"  # change it when loaders read files differently (or chunks
+# are embedded differently): a sync then re-reads every document instead of keeping old chunks
 _MAX_SIDECAR_BYTES = 64_000  # YAML parsing is slow: keep metadata small
 MAX_FRONT_MATTER_CHARS = 64_000  # a Markdown file's front matter; longer is refused
 _MAX_META_CHARS = 10_000  # per value; longer values (or alias-expanded lists) are skipped
@@ -402,26 +403,50 @@ def _string_meta(mapping: dict[Any, Any]) -> dict[str, str]:
 def _load_txt(data: bytes) -> Parsed:
     """The file's text exactly; headings, list items and FAQ parts are found in it."""
     text = _decode_text(data)
-    headings = _txt_sections(text)
-    sections = tuple((start, cap(h, MAX_HEADING_CHARS)) for start, h in headings)
-    return Parsed(text=text, sections=sections, blocks=plain_blocks(text, headings))
+    headings, terms = _txt_sections(text)
+    sections = tuple(
+        (start, cap(h, MAX_HEADING_CHARS)) for start, h in headings if start not in terms
+    )
+    return Parsed(text=text, sections=sections, blocks=plain_blocks(text, headings, terms))
 
 
-def _txt_sections(text: str) -> tuple[tuple[int, str], ...]:
-    """Short capitalised lines standing alone between blank lines (or the start) are headings."""
+def _txt_sections(text: str) -> tuple[tuple[tuple[int, str], ...], frozenset[int]]:
+    """Short capitalised lines standing alone between blank lines (or the start) are headings;
+    so are glossary terms: a short line after a blank one with its definition on the very
+    next line ("Statelessness" / "The situation of a person whom ..."). Returns the headings
+    (offset, text) and the offsets of those that are terms."""
     lines: list[tuple[int, str]] = []
     offset = 0
     for line in text.splitlines(keepends=True):
         lines.append((offset, line))
         offset += len(line)
     sections: list[tuple[int, str]] = []
+    terms: set[int] = set()
     for i, (start, line) in enumerate(lines):
         before_blank = i == 0 or not lines[i - 1][1].strip()
-        after_blank = i + 1 < len(lines) and not lines[i + 1][1].strip()
         heading = line.strip()
-        if before_blank and after_blank and _looks_like_heading(heading):
-            sections.append((start + len(line) - len(line.lstrip()), heading))
-    return tuple(sections)
+        at = start + len(line) - len(line.lstrip())
+        if not before_blank or i + 1 == len(lines) or not _looks_like_heading(heading):
+            continue
+        following = lines[i + 1][1].strip()
+        if not following:
+            sections.append((at, heading))
+        elif _defines(heading, following):
+            sections.append((at, heading))
+            terms.add(at)
+    return tuple(sections), frozenset(terms)
+
+
+def _defines(term: str, following: str) -> bool:
+    """A glossary entry: a term of a few words (not a wrapped line that stops on "of" or
+    "the"), then a statement that opens in capitals and ends a sentence."""
+    return (
+        len(term.split()) <= 5
+        and not ends_open(term)
+        and following[:1].isupper()
+        and following.endswith((".", "!", "?"))
+        and len(following.split()) > len(term.split()) + 3
+    )
 
 
 def _looks_like_heading(line: str) -> bool:

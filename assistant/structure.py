@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from assistant.types import Block
 from assistant.units import (
     CAPTION,
+    DEFINITION,
     FAQ_ANSWER,
     FAQ_QUESTION,
     HEADING,
@@ -105,6 +106,7 @@ class _Reader:
     blocks: list[Block] = field(default_factory=list)
     question: str = ""  # the FAQ question the next "A:" answers
     answers: str = ""  # a heading that asks a question: the paragraphs under it answer it
+    term: str = ""  # a glossary term line: the paragraph right under it defines it
     lead_in: str = ""
     items: list[tuple[int, str]] = field(default_factory=list)  # open list items: indent, text
     open: _Open | None = None
@@ -119,6 +121,7 @@ class _Reader:
         end = start + len(text.rstrip())
         if not text.strip():
             self.blank = True
+            self.term = ""
             if self.open is not None and self.open.kind != FAQ_ANSWER:
                 self.close()
             return
@@ -151,8 +154,11 @@ class _Reader:
         else:
             self.items.clear()
             self.lead_in = lead_in_of(text)
-            if self.answers and not self.lead_in:
-                self.start(FAQ_ANSWER, start + len(text) - len(text.lstrip()), end, self.answers)
+            at = start + len(text) - len(text.lstrip())
+            if self.term:
+                self.start(DEFINITION, at, end, self.term)
+            elif self.answers and not self.lead_in:
+                self.start(FAQ_ANSWER, at, end, self.answers)
         self.blank = False
 
     def _answer_lead_in(self, line: str) -> str:
@@ -179,32 +185,44 @@ class _Reader:
             o, self.open = self.open, None
             self.blocks.append(Block(o.start, o.end, o.kind, o.context))
 
-    def heading(self, text: str) -> None:
-        """A heading ends every open block; one that asks a question is answered below it."""
+    def heading(self, text: str, term: bool = False) -> None:
+        """A heading ends every open block; one that asks a question is answered below it,
+        a glossary term is defined by the paragraph right under it."""
         self.close()
         self.items.clear()
         self.lead_in = self.question = ""
         self.answers = cap(text, MAX_CONTEXT_CHARS) if text.rstrip().endswith("?") else ""
+        self.term = cap(text, MAX_CONTEXT_CHARS) if term else ""
         self.blank = True
 
-    def feed(self, text: str, offset: int, skip: frozenset[int] = frozenset()) -> None:
+    def feed(
+        self,
+        text: str,
+        offset: int,
+        skip: frozenset[int] = frozenset(),
+        terms: frozenset[int] = frozenset(),
+    ) -> None:
         """Read text (at offset in the document) line by line; lines starting at an offset in
-        skip are headings."""
+        skip are headings, those in terms glossary terms."""
         position = 0
         for line in text.splitlines(keepends=True):
             bare = line.rstrip("\r\n")
-            if offset + position + len(bare) - len(bare.lstrip()) in skip:
-                self.heading(bare.strip())
+            at = offset + position + len(bare) - len(bare.lstrip())
+            if at in skip or at in terms:
+                self.heading(bare.strip(), term=at in terms)
             else:
                 self.line(bare, offset + position)
             position += len(line)
 
 
-def plain_blocks(text: str, headings: tuple[tuple[int, str], ...] = ()) -> tuple[Block, ...]:
-    """List items and FAQ parts of plain text, and a heading block for each given heading
-    (start offset, heading text); spans are offsets into text."""
+def plain_blocks(
+    text: str, headings: tuple[tuple[int, str], ...] = (), terms: frozenset[int] = frozenset()
+) -> tuple[Block, ...]:
+    """List items, FAQ parts and definitions of plain text, and a heading block for each
+    given heading (start offset, heading text); spans are offsets into text. The headings
+    starting at an offset in terms are glossary terms, defined by the paragraph under them."""
     reader = _Reader()
-    reader.feed(text, 0, frozenset(start for start, _ in headings))
+    reader.feed(text, 0, frozenset(start for start, _ in headings), terms)
     reader.close()
     blocks = reader.blocks + [Block(s, s + len(h), HEADING) for s, h in headings]
     return tuple(sorted(blocks, key=lambda b: b.start))

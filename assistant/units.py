@@ -16,6 +16,7 @@ TABLE_HEADER = "table_header"  # a header row kept as text: "Pillar | Lead"
 CAPTION = "caption"  # a table's or figure's caption
 FAQ_QUESTION = "faq_question"
 FAQ_ANSWER = "faq_answer"  # context: its question
+DEFINITION = "definition"  # a glossary entry's text; context: the term it defines
 LABEL = "label"  # a term or group label: a <dt>, a table row that only names a group
 
 KINDS = frozenset(
@@ -28,6 +29,7 @@ KINDS = frozenset(
         CAPTION,
         FAQ_QUESTION,
         FAQ_ANSWER,
+        DEFINITION,
         LABEL,
     }
 )

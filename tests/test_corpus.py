@@ -1094,3 +1094,37 @@ def test_safe_name_rejects(name: str) -> None:
 
 def test_supported_suffixes() -> None:
     assert {".txt", ".md", ".pdf", ".html", ".htm", ".docx"} == SUPPORTED_SUFFIXES
+
+
+GLOSSARY_TXT = (
+    "Key terms\n\n"
+    "Statelessness\nThe situation of a person whom no country recognises as its national. "
+    "Late birth registration is one of its causes.\n\n"
+    "CBP One\nA mobile application through which migrants can book a time at a port of entry.\n\n"
+    "The offices of the\ndeclaration opened in June 2023 in three countries of the region.\n"
+)
+
+
+def test_txt_glossary_terms_are_headings_that_their_definitions_carry(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "glossary.txt", GLOSSARY_TXT), tmp_path)
+    assert doc.text == GLOSSARY_TXT
+    assert blocks_of(doc, "heading") == [
+        ("Key terms", ""),
+        ("Statelessness", ""),
+        ("CBP One", ""),
+    ]
+    assert blocks_of(doc, "definition") == [
+        (
+            "The situation of a person whom no country recognises as its national. "
+            "Late birth registration is one of its causes.",
+            "Statelessness",
+        ),
+        (
+            "A mobile application through which migrants can book a time at a port of entry.",
+            "CBP One",
+        ),
+    ]
+    found = answers(doc)
+    assert "Statelessness" not in found and "CBP One" not in found
+    # a wrapped line that stops on "the" is no term: the paragraph stays a plain one
+    assert not [t for t, _ in blocks_of(doc, "definition") if "offices" in t]

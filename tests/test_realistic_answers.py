@@ -106,6 +106,15 @@ def test_a_named_event_prefers_the_units_of_that_event(realistic: Assistant) -> 
     assert "240" in answer.text.split("[")[0], answer.text
 
 
+def test_a_glossary_entry_answers_with_the_term_it_defines(realistic: Assistant) -> None:
+    answer = realistic.ask("What does statelessness mean?")
+    assert answer.text.startswith("Statelessness: The situation of a person"), answer.text
+    (cited,) = answer.citations
+    assert cited.quote.startswith("Statelessness\nThe situation"), cited.quote  # verbatim
+    reverse = realistic.ask("What is the term for someone whom no government accepts?")
+    assert "Statelessness" in reverse.text, reverse.text
+
+
 def test_dated_figures_from_different_documents_are_each_given_with_their_date(
     realistic: Assistant,
 ) -> None:

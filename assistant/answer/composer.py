@@ -12,6 +12,7 @@ import numpy as np
 
 from assistant.answer.base import REFUSAL_TEXT, Draft, OnToken
 from assistant.answer.checks import Signals, Verdict, decide, states_type
+from assistant.answer.plan import DEFINITION as DEFINITION_Q
 from assistant.answer.plan import MONEY, NUMBER, PERSON, Part, QueryPlan
 from assistant.answer.record import record_answer
 from assistant.citations import human_date
@@ -25,7 +26,7 @@ from assistant.support import (
     unspecific,
 )
 from assistant.types import Chunk, Hit, Sentence, Turn
-from assistant.units import LIST_ITEM, is_answer_unit
+from assistant.units import DEFINITION, HEADING, LIST_ITEM, is_answer_unit
 
 _MONTHS = (
     "January February March April May June July August September October November December"
@@ -48,6 +49,7 @@ class ComposerConfig:
     type_bonus: float = 0.05
     time_bonus: float = 0.06
     name_bonus: float = 0.1  # for a unit whose text or context names all the question names
+    term_bonus: float = 0.15  # for the definition of the very term a what-is question asks
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,8 @@ class OfflineComposer:
                 score += c.type_bonus
             score += c.time_bonus * _time_fit(plan, u, newest)
             score += c.name_bonus * _names_fit(names, u)
+            if asked_type == DEFINITION_Q and _defines_asked(u, weights, view):
+                score += c.term_bonus
             own = sum(v for t, v in topic.items() if t in u.terms) / topic_total
             out.append(Scored(u, score, dense, coverage, own))
         return sorted(out, key=lambda s: -s.score)
@@ -338,6 +342,15 @@ def _time_fit(plan: QueryPlan, unit: Unit, newest: str) -> float:
     return 1.0 if years_ok or months_ok else 0.0
 
 
+def _defines_asked(unit: Unit, asked: dict[str, float], view: LexicalIndex) -> bool:
+    """Is the unit the glossary definition of a term the question names ("What is an
+    endorsing country?" and the entry "Endorsing country")?"""
+    if unit.sentence.kind != DEFINITION:
+        return False
+    term = set(view.terms(unit.sentence.context))
+    return bool(term) and term <= set(asked)
+
+
 def _dated_by(name: str, date: str) -> bool:
     """A month or year of the question that the unit's document date is in: "June", "2023"
     for a document of 2023-06-30 ("How many took part in the meeting in June 2023?")."""
@@ -387,10 +400,20 @@ def _newest_first(chosen: list[Scored]) -> list[Scored]:
 
 
 def _render(s: Scored, dated: bool) -> str:
-    text = f"{_as_sentence(s.unit.sentence.text)} [{s.unit.hit_index + 1}]"
+    text = f"{_as_sentence(_with_term(s.unit))} [{s.unit.hit_index + 1}]"
     if dated and s.unit.chunk.date:
         return f"As of {human_date(s.unit.chunk.date)}: {text}"
     return text
+
+
+def _with_term(unit: Unit) -> str:
+    """A definition's first sentence with the term it defines, as the glossary shows them
+    ("Statelessness: The situation of a person ..."): the term is often what was asked."""
+    sentences = unit.chunk.sentences
+    at = sentences.index(unit.sentence)
+    if unit.sentence.kind == DEFINITION and at and sentences[at - 1].kind == HEADING:
+        return f"{unit.sentence.context}: {unit.sentence.text}"
+    return unit.sentence.text
 
 
 def _as_sentence(text: str) -> str:
