@@ -112,11 +112,14 @@ _INSTRUCTION = re.compile(
 )
 
 
-def answerable_sentence(sentence: str) -> bool:
+def answerable_sentence(sentence: str, item: bool = False) -> bool:
     """A statement that may be offered as an answer: not a heading (short, unpunctuated, no
-    figures), not text addressed to an AI ("ignore previous instructions ...")."""
+    figures), not text addressed to an AI ("ignore previous instructions ..."). An `item`
+    (of a list, under its lead-in) may be a few words: "Argentina", "Humane migration
+    management"."""
     statement = (
-        sentence.rstrip()[-1:] in ".!?;:)\"'’”"
+        item
+        or sentence.rstrip()[-1:] in ".!?;:)\"'’”"
         or len(sentence.split()) >= 8
         or any(ch.isdigit() for ch in sentence)  # a label with a value: "date 2024-05-08"
     )

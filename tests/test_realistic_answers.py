@@ -115,6 +115,19 @@ def test_a_glossary_entry_answers_with_the_term_it_defines(realistic: Assistant)
     assert "Statelessness" in reverse.text, reverse.text
 
 
+def test_short_list_items_answer_under_their_lead_in_but_group_names_do_not(
+    realistic: Assistant,
+) -> None:
+    answer = realistic.ask("Which South American countries endorsed the declaration at its launch?")
+    assert not answer.refused, answer.refusal_reason
+    quotes = [c.quote for c in answer.citations]
+    assert {"Argentina", "Brazil", "Chile"} <= set(quotes), quotes
+    assert not {"South America", "North America", "Central America"} & set(quotes), quotes
+    # an item that only repeats the question's name is no answer
+    pledge = realistic.ask("What did Ecuador commit to at the launch of the declaration?")
+    assert "Ecuador" not in [c.quote for c in pledge.citations], pledge.text
+
+
 def test_dated_figures_from_different_documents_are_each_given_with_their_date(
     realistic: Assistant,
 ) -> None:

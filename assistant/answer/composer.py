@@ -195,6 +195,8 @@ class OfflineComposer:
         c = self.config
         out = []
         for u in units:
+            if u.terms <= weights.keys():
+                continue  # restates the question ("Ecuador" for "What did Ecuador ...?")
             dense = float(u.vector @ vector)
             in_text = sum(v for t, v in weights.items() if t in u.terms)
             in_context = sum(
@@ -300,21 +302,34 @@ def candidates(hits: Sequence[Hit], view: LexicalIndex) -> list[Unit]:
         terms, contexts = view.unit_terms[chunk.id], view.unit_context_terms[chunk.id]
         around = view.context_terms[chunk.id]  # title and section
         for j, (sent, vec) in enumerate(zip(chunk.sentences, vecs, strict=True)):
-            if (chunk.doc_id, sent.start) in seen or not may_answer(sent):
+            after = chunk.sentences[j + 1] if j + 1 < len(chunk.sentences) else None
+            if (chunk.doc_id, sent.start) in seen or not may_answer(sent, after):
                 continue
             seen.add((chunk.doc_id, sent.start))
             out.append(Unit(i, chunk, sent, vec, terms[j], around | contexts[j]))
     return out
 
 
-def may_answer(sentence: Sentence) -> bool:
+def may_answer(sentence: Sentence, after: Sentence | None = None) -> bool:
     """An answer unit (not a heading, caption, header row, label, FAQ question, lead-in or
     fragment) that reads as a statement, not a line of the document's record ("date
-    2024-05-08": metadata questions are answered from the record itself)."""
+    2024-05-08": metadata questions are answered from the record itself). A list item may be
+    a few words ("Argentina") when it is a leaf: one with items under it (`after` is the next
+    unit) is a group's name ("South America"), which answers only as a statement."""
     return (
         is_answer_unit(sentence)
-        and answerable_sentence(sentence.text)
+        and answerable_sentence(sentence.text, item=_leaf_item(sentence, after))
         and not _RECORD_LINE.match(sentence.text)
+    )
+
+
+def _leaf_item(sentence: Sentence, after: Sentence | None) -> bool:
+    if sentence.kind != LIST_ITEM:
+        return False
+    return not (
+        after is not None
+        and after.kind == LIST_ITEM
+        and after.context.endswith(f"{sentence.text.strip()}:")
     )
 
 
