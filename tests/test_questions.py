@@ -113,5 +113,7 @@ def test_a_question_about_a_post_is_answered_by_a_persons_name_only() -> None:
         "Who is the director of the foundation?",
         True,
     )
+    since = "Since September 2024 it is run by the Organization of American States."
+    assert not names_a_person(since, "Who is the director of the organization?", True)
     # a who question about a role-less act may be answered by a country
     assert names_a_person("Lead: Peru", "Who leads the action package?")

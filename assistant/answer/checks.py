@@ -122,13 +122,14 @@ def personal_name(words: list[str]) -> bool:
     and not a place ("Los Angeles", "Guatemala City")."""
     bare = [w.strip(".,") for w in words if w.lower().strip(".,") not in _PARTICLES]
     titled = bool(bare) and bare[0].lower() in _TITLES
-    name = [w for w in bare if w.lower() not in _TITLES]
+    name = [w for w in bare if w.lower() not in _TITLES | _CALENDAR | _OPENING]
     if not name or " ".join(name).lower() in places():
         return False
     return len(name) >= 2 or titled
 
 
 _PARTICLES = frozenset("the of for de del la and".split())
+_OPENING = frozenset("in on at by since from after before until during when while a an".split())
 _TITLES = frozenset(
     """president vice prime minister ministers secretary foreign state special coordinator
     coordinators director ambassador senior official officials chief head deputy general
