@@ -34,7 +34,7 @@ from assistant.units import ends_open
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".pdf", ".html", ".htm", ".docx"})
 SIDECAR_SUFFIX = ".meta.yaml"
 
-LOADERS_VERSION = b"structure-2\0"  # change it when loaders read files differently (or chunks
+LOADERS_VERSION = b"structure-3\0"  # change it when loaders read files differently (or chunks
 # are embedded differently): a sync then re-reads every document instead of keeping old chunks
 _MAX_SIDECAR_BYTES = 64_000  # YAML parsing is slow: keep metadata small
 MAX_FRONT_MATTER_CHARS = 64_000  # a Markdown file's front matter; longer is refused
@@ -735,12 +735,32 @@ def _load_html(data: bytes) -> Parsed:
         tag.decompose()
     for tag in soup.find_all(_is_hidden):
         tag.decompose()
+    for tag in soup.find_all(_is_chrome):
+        tag.decompose()
     root = _html_root(soup)
     for tag in root.find_all(_PAGE_CHROME):
         if tag.find_parent(("main", "article")) is None:
             tag.decompose()
     text, blocks, sections = render_html(root)
     return Parsed(text=text, title=title, date=created, sections=sections, blocks=blocks)
+
+
+# Page furniture by its class, id or role, after Mozilla Readability's "unlikely candidates":
+# breadcrumbs, share and social links, cookie banners, bylines, pagination, related links.
+_CHROME = re.compile(
+    r"(?:^|[\s_-])(?:breadcrumbs?|share|sharing|social|cookies?|consent|gdpr|byline|pagination|"
+    r"pager|related|newsletter|subscribe|sponsor|banner|skip-link|popup)(?:$|[\s_-])",
+    re.I,
+)
+
+
+def _is_chrome(tag: Any) -> bool:
+    attrs = getattr(tag, "attrs", None) or {}
+    if tag.name in ("main", "article", "body", "html"):
+        return False
+    classes = attrs.get("class") or []
+    names = " ".join([*classes, str(attrs.get("id", "")), str(attrs.get("role", ""))])
+    return bool(_CHROME.search(names))
 
 
 def _is_hidden(tag: Any) -> bool:

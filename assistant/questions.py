@@ -47,10 +47,43 @@ _WORDS = re.compile(r"[^\W\d_][\w'’$-]*|\d[\d,.]*\d|\d")
 
 
 def split_parts(question: str) -> list[str]:
-    """The sub-questions of a multi-part question ("Who hosted it and when?" -> two)."""
+    """The sub-questions of a multi-part question ("Who hosted it and when?" -> two; "How
+    much did it announce at the launch and at the Lima meeting?" -> two)."""
     parts = [p.strip(" ?,.;") for p in _PART_SPLIT.split(question)]
     parts = [p for p in parts if content_words(p) or re.match(rf"{_WH}\b", p, re.I)]
+    if len(parts) == 1:
+        parts = parallel_parts(parts[0]) or parts
     return parts or [question.strip()]
+
+
+_PARALLEL = re.compile(
+    r"^(?P<head>.+?)\s(?P<prep>at|in|during|for)\s(?P<items>.+?"
+    r"(?:,\s*|,?\s+(?:and|or)\s+)(?P=prep)\s.+)$",
+    re.I,
+)
+_COMPARED = re.compile(
+    r"^(?P<left>.+?),?\s+(?:compared (?:with|to)|versus|vs\.?)\s+(?P<right>.+)$", re.I
+)
+_FIRST_AT = (re.compile(r"^.+?\sat\s", re.I), re.compile(r"^.+?\s(?:in|during)\s", re.I))
+
+
+def parallel_parts(question: str) -> list[str]:
+    """One question asked of several times or places, each after the same preposition or
+    compared: "How much did it announce at the launch, at Lima and at Guatemala?" -> one part
+    per place; "How much at the launch compared with the Guatemala meeting?" -> two."""
+    text = question.strip(" ?")
+    if m := _COMPARED.match(text):
+        at = next((a for a in (p.match(m.group("left")) for p in _FIRST_AT) if a), None)
+        return [m.group("left"), f"{at.group(0)}{m.group('right')}"] if at else []
+    m = _PARALLEL.match(text)
+    if not m:
+        return []
+    prep = m.group("prep")
+    items = re.split(rf"(?:,\s*|,?\s+(?:and|or)\s+){prep}\s", m.group("items"), flags=re.I)
+    items = [i.strip() for i in items if i.strip()]
+    if len(items) < 2:
+        return []
+    return [f"{m.group('head')} {prep} {item}" for item in items]
 
 
 def sub_queries(question: str, query: str) -> list[str]:

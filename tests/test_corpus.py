@@ -365,6 +365,26 @@ def test_html_keeps_main_text_only(tmp_path: Path) -> None:
     assert not re.search(r"[A-Z]{3,} [A-Z]{3,}", doc.text)  # none of the dropped CAPS markers
 
 
+def test_html_page_furniture_inside_the_article_is_dropped(tmp_path: Path) -> None:
+    html = (
+        "<html><body><main><article>"
+        '<p class="breadcrumb"><a href="/">Home</a> › Lima 2022</p>'
+        "<h1>Lima meeting</h1>"
+        '<p class="byline">Published <time datetime="2022-10-06">6 October 2022</time></p>'
+        "<p>Ministers met in Lima.</p>"
+        '<div id="cookie-banner">We use cookies.</div>'
+        '<p class="share">Share this: Email · Print</p>'
+        '<aside class="related">Related briefings</aside>'
+        '<div class="article-body"><p>They agreed on eleven action packages.</p></div>'
+        "</article></main></body></html>"
+    )
+    doc = load_document(write(tmp_path / "lima.html", html), tmp_path)
+    assert doc.text == (
+        "Lima meeting\n\nMinisters met in Lima.\n\nThey agreed on eleven action packages."
+    )
+    assert doc.date == "2022-10-06"  # read before the byline goes
+
+
 def test_html_without_main_uses_body_and_h1_title(tmp_path: Path) -> None:
     html = (
         '<html><head><meta property="article:published_time" content="2023-11-30"></head>'

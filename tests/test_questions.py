@@ -117,3 +117,20 @@ def test_a_question_about_a_post_is_answered_by_a_persons_name_only() -> None:
     assert not names_a_person(since, "Who is the director of the organization?", True)
     # a who question about a role-less act may be answered by a country
     assert names_a_person("Lead: Peru", "Who leads the action package?")
+
+
+def test_one_question_asked_of_several_places_or_times_is_split() -> None:
+    q = "What did the United States announce at the launch, at Lima and at the Guatemala meeting?"
+    assert questions.split_parts(q) == [
+        "What did the United States announce at the launch",
+        "What did the United States announce at Lima",
+        "What did the United States announce at the Guatemala meeting",
+    ]
+    compared = "How much did it announce at the launch in 2022 compared with the Guatemala meeting?"
+    assert questions.split_parts(compared) == [
+        "How much did it announce at the launch in 2022",
+        "How much did it announce at the Guatemala meeting",
+    ]
+    assert questions.split_parts("Who spoke at the launch in Los Angeles?") == [
+        "Who spoke at the launch in Los Angeles"
+    ]
