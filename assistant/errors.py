@@ -3,6 +3,7 @@ turns such problems into one line on stderr (for the CLI and `python app.py` ali
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 
@@ -19,6 +20,9 @@ def run_for_user(run: Callable[[], int | None]) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `assistant ask ... | head`: the reader has gone, so stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit flush too
+        return 141  # what a program stopped by SIGPIPE reports (128 + 13)
     except Exception as exc:  # one line for the user, never a stack trace
         if not is_user_error(exc):
             raise

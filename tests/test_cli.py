@@ -212,3 +212,21 @@ def test_a_long_file_name_is_one_line(env: dict[str, str], tmp_path: Path) -> No
     line = one_error_line(run(env, "ask", "--history", str(too_long), "Why?"))
     assert line.endswith("File name too long")
     assert not any(len(p.name) > 200 for p in Path(env["ASSISTANT_CORPUS_DIR"]).iterdir())
+
+
+def test_a_closed_pipe_ends_a_command_quietly() -> None:
+    """`assistant ask ... | head`: no traceback when the reader stops reading."""
+    script = (
+        "import sys\nfrom assistant.errors import run_for_user\n"
+        "def run():\n    for _ in range(100000):\n        print('x' * 100)\n"
+        "sys.exit(run_for_user(run))\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(10)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
