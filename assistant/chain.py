@@ -7,7 +7,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -150,8 +150,16 @@ class AnswerChain:
         assert s.plan is not None
         with _timed(s, "embed_ms"):
             s.plan = s.plan.with_vectors(self.retriever.embedder)
-        s.hits = self.retriever.search(s.plan, s.k, s.doc_ids, timings=s.timings)
+        got = self.retriever.retrieve(s.plan, s.k, s.doc_ids, timings=s.timings)
+        s.hits, s.plan = got.hits, replace(s.plan, pinned=got.index)
         return s
+
+    def answers_offline(self, question: str) -> bool:
+        """Whether the offline composer answers the question from its passages (no model
+        call): used to vet example questions."""
+        state = self._retrieve(self._condense(_State(self.clean(question), (), None, None, None)))
+        assert state.plan is not None
+        return not self.fallback.draft(state.plan, state.hits).refused
 
     def _answer(self, s: _State) -> _State:
         with _timed(s, "answer_ms"):

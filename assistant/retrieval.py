@@ -162,6 +162,14 @@ class LexicalIndex:
         return [(self.chunks[i], s) for i, s in best.items()]
 
 
+@dataclass(frozen=True)
+class Retrieved:
+    """What retrieval found and the pinned view of the index it read."""
+
+    hits: list[Hit]
+    index: LexicalIndex
+
+
 class HybridRetriever:
     """Dense and lexical candidates, fused with reciprocal rank fusion."""
 
@@ -203,9 +211,20 @@ class HybridRetriever:
         doc_ids: Sequence[str] | None = None,
         timings: dict[str, float] | None = None,
     ) -> list[Hit]:
+        """Top-k chunks for a plan (or a bare query); see `retrieve`."""
+        return self.retrieve(plan, k, doc_ids, timings).hits
+
+    def retrieve(
+        self,
+        plan: QueryPlan | str,
+        k: int | None = None,
+        doc_ids: Sequence[str] | None = None,
+        timings: dict[str, float] | None = None,
+    ) -> Retrieved:
         """Top-k chunks for a plan (or a bare query): for the query and each part of a
         multi-part question, dense chunks, dense sentences and BM25, fused by reciprocal
-        rank so every part finds its passage."""
+        rank so every part finds its passage; with the view of the index they came from, so
+        answering reads the same version even when a write commits meanwhile."""
         k = k or self.k
         clock = _Clock(timings)
         if isinstance(plan, str):
@@ -224,7 +243,7 @@ class HybridRetriever:
         clock.lap("lexical_ms")
         hits = fuse(dense, sparse, k)
         clock.lap("fusion_ms")
-        return hits
+        return Retrieved(hits, lexical)
 
 
 Ranked = list[tuple[Chunk, float]]

@@ -50,6 +50,10 @@ class Assistant:
     ) -> Iterator[str | Answer]:
         return self.chain.stream(_text(question), self._recent(history), k, doc_ids)
 
+    def answers_offline(self, question: str) -> bool:
+        """Whether the offline composer answers this question (no language model called)."""
+        return self.chain.answers_offline(question)
+
     def _recent(self, history: Sequence[Turn]) -> list[Turn]:
         """The turns a question is asked with: the most recent that fit the history limits
         (a history from outside is checked, and refused when over them, by

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 import pytest
 
+from assistant.answer.plan import read_question
 from assistant.answering import REFUSAL_TEXT
 from assistant.citations import markers
 from assistant.service import Assistant
@@ -197,3 +199,20 @@ def test_the_langchain_retriever_edge_returns_documents(shipped: Assistant) -> N
     assert len(docs) == 3
     assert any("547,000" in d.page_content for d in docs)
     assert {"chunk_id", "doc_id", "title", "date", "score"} <= set(docs[0].metadata)
+
+
+def test_an_answer_reads_the_index_version_its_passages_came_from(
+    make_assistant: Callable[..., Assistant],
+) -> None:
+    """A write that commits between retrieval and answering (here: the document is removed)
+    does not leave the composer without the passages' sentences: it reads the pinned view."""
+    assistant = make_assistant()
+    assistant.sync()
+    plan = read_question("How many people used the CBP One app?").with_vectors(assistant.embedder)
+    got = assistant.retriever.retrieve(plan)
+    (doc_id,) = {h.chunk.doc_id for h in got.hits}
+    assert assistant.remove(doc_id)  # a new version without the document is committed
+    pinned = assistant.chain.fallback.draft(replace(plan, pinned=got.index), got.hits)
+    assert not pinned.refused and "547,000" in pinned.text, pinned.text
+    # read at the committed version instead, the same hits have no sentences left
+    assert assistant.chain.fallback.draft(plan, got.hits).refused

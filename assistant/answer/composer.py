@@ -122,7 +122,7 @@ class OfflineComposer:
         return draft
 
     def compose(self, plan: QueryPlan, hits: Sequence[Hit]) -> tuple[Draft, Explanation]:
-        view = self.view_source.lexical()
+        view = plan.pinned or self.view_source.lexical()
         units = candidates(hits, view)
         whole = self._ranked(plan, plan.parts[0] if not plan.multipart else None, units, view)
         explain = Explanation(
@@ -164,7 +164,7 @@ class OfflineComposer:
 
     def assess(self, plan: QueryPlan, hits: Sequence[Hit]) -> list[Signals]:
         """The signals of the best unit of each part (what calibration is fitted on)."""
-        view = self.view_source.lexical()
+        view = plan.pinned or self.view_source.lexical()
         units = candidates(hits, view)
         out = []
         for part in plan.parts:

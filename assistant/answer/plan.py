@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -15,6 +15,9 @@ from assistant import questions
 from assistant.answer.record import record_field
 from assistant.support import expand_aliases
 from assistant.types import Turn
+
+if TYPE_CHECKING:
+    from assistant.retrieval import LexicalIndex
 
 # The kinds of answer a question may ask for; checks.py knows how a unit states each.
 NUMBER, MONEY, RATE, DATE, PERSON, PLACE, ENTITY, YESNO, LIST, DEFINITION, OTHER = (
@@ -121,6 +124,8 @@ class QueryPlan:
     time: TimeScope
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)
     record: str = ""  # "date" or "title" when it asks about a document itself (record.py)
+    # The index version retrieval read (set by the chain), so the answerer reads the same.
+    pinned: LexicalIndex | None = field(default=None, compare=False, repr=False)
 
     @property
     def multipart(self) -> bool:

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant.answer.plan import read_question
 from assistant.types import Chunk, DocRecord
 
 if TYPE_CHECKING:
@@ -166,9 +165,7 @@ def answered_offline(assistant: Assistant, question: str) -> bool:
     """Whether the offline composer answers the question from the passages retrieved for it.
     Used to vet example questions at startup without calling a language model (which could be
     slow, paid or down); the composer is the chain's own fallback."""
-    plan = read_question(question).with_vectors(assistant.embedder)
-    hits = assistant.retriever.search(plan)
-    return not assistant.chain.fallback.draft(plan, hits).refused
+    return assistant.answers_offline(question)
 
 
 class ScopeCache:
