@@ -30,6 +30,15 @@ ORDINALS = re.compile(
 )
 
 
+# An ordinal that names one of a series ("the second meeting", "the next summit"), not an
+# adverb ("Which country first proposed it?", "Who spoke last?").
+_NAMED_ORDINAL = re.compile(
+    r"\b(?:the|its|their)\s+(first|second|third|fourth|fifth|sixth|next|previous|last|upcoming|"
+    r"inaugural)\s+[a-z]",
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class PassageTerms:
     """What a set of passages mentions, prepared once per answer."""
@@ -67,7 +76,7 @@ def unmentioned(names: Iterable[str], question: str, terms: PassageTerms) -> lis
     for key, alts in aliases().items():
         if " " in key and key in lowered and any(a in terms.text for a in alts):
             covered.update(key.split())
-    ordinals = ORDINALS.findall(question)
+    ordinals = [m.group(1) for m in _NAMED_ORDINAL.finditer(question)]
     asked = list(names) + (ordinals if len(ordinals) == 1 else [])  # not "(first, second...)"
     return [n for n in asked if n.lower() not in covered and not mentioned(n, terms)]
 

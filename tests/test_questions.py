@@ -72,6 +72,12 @@ def test_names_match_loosely_but_not_wrongly() -> None:
     q = "What did Cubans, Venezuelans, the ILO and Ottawa do? What about Brazil?"
     assert unmentioned(questions.names(q), q, terms) == ["Brazil"]
     assert unmentioned([], "Where was the second meeting?", terms) == ["second"]
+    # an ordinal used as an adverb names nothing the passages must mention
+    assert unmentioned([], "Which country first proposed it?", terms) == []
+    # adjectives of nationality whose stem is not the country's name
+    peru = PassageTerms.of(["Lead: Peru; Panama hosts the office."])
+    q = "Which package does the Peruvian government lead, with Panamanian help?"
+    assert unmentioned(questions.names(q), q, peru) == []
 
 
 def test_unspecific_answers_to_which_questions() -> None:
