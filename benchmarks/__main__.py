@@ -30,6 +30,7 @@ from assistant.embedding import Embedder
 from assistant.evaluation import load_items
 from assistant.service import Assistant, build_assistant
 from assistant.types import Turn
+from assistant.units import unit_display
 from benchmarks import http_api
 from benchmarks.load import Request, pct, simulate
 from benchmarks.synthetic import write_corpus
@@ -110,27 +111,34 @@ def query_latency(assistant: Assistant, embedder: Embedder, repeats: int) -> dic
 
 
 def ingestion(root: Path, embedder: Embedder, docs: int, repeats: int) -> dict[str, Any]:
-    """Chunks per second of a full rebuild against SentenceTransformer.encode alone on the
-    same chunk texts."""
+    """Chunks per second of a full rebuild against SentenceTransformer.encode alone, on the
+    same run's texts: everything ingestion embeds (each chunk with its title and section, and
+    each answer unit with its context), which is what the target compares with; and, for
+    continuity with earlier runs, the chunk texts alone."""
     corpus = root / "ingest-corpus"
     write_corpus(corpus, 0, docs)
     assistant = build_assistant(settings_for(root / "ingest", corpus), embedder=embedder)
-    ours, raw = [], []
+    ours, raw, chunk_only = [], [], []
+    batch = embedder.batch_size
     for _ in range(repeats):
         report = assistant.sync(rebuild=True)
         ours.append(report.chunks_embedded / report.seconds)
-        texts = [c.text for c in assistant.store.iter_chunks()]
-        seconds = (
-            timed(lambda texts=texts: embedder.model.encode(texts, batch_size=embedder.batch_size))
-            / 1000
-        )
-        raw.append(len(texts) / seconds)
+        chunks = list(assistant.store.iter_chunks())
+        units = list(dict.fromkeys(unit_display(u) for c in chunks for u in c.sentences))
+        embedded = units + [c.in_context for c in chunks]
+        seconds = timed(lambda t=embedded: embedder.model.encode(t, batch_size=batch)) / 1000
+        raw.append(len(chunks) / seconds)
+        texts = [c.text for c in chunks]
+        seconds = timed(lambda t=texts: embedder.model.encode(t, batch_size=batch)) / 1000
+        chunk_only.append(len(chunks) / seconds)
     return {
         "documents": docs,
         "chunks": assistant.store.chunk_count(),
         "ingest_chunks_per_s": statistics.median(ours),
         "encode_only_chunks_per_s": statistics.median(raw),
         "ratio": statistics.median(ours) / statistics.median(raw),
+        "encode_chunk_text_only_chunks_per_s": statistics.median(chunk_only),
+        "ratio_to_chunk_text_only": statistics.median(ours) / statistics.median(chunk_only),
         "target_ratio": 0.85,
     }
 
@@ -332,8 +340,11 @@ def markdown(results: dict[str, Any]) -> str:
         f"| latency as a multiple of embedding one question | "
         f"{q['multiple_of_floor_p50']:.1f}× | model alone: {q['floor_embed_p50_ms']:.1f} ms | | |",
         f"| ingestion throughput ({i['documents']} docs, {i['chunks']} chunks) | "
-        f"{i['ingest_chunks_per_s']:.0f} chunks/s | encode alone: "
-        f"{i['encode_only_chunks_per_s']:.0f} chunks/s (ratio {i['ratio']:.3f}) | "
+        f"{i['ingest_chunks_per_s']:.0f} chunks/s | encode alone of the same texts (chunks "
+        f"in context and units): {i['encode_only_chunks_per_s']:.0f} chunks/s (ratio "
+        f"{i['ratio']:.3f}); of the chunk texts only: "
+        f"{i.get('encode_chunk_text_only_chunks_per_s', float('nan')):.0f} chunks/s (ratio "
+        f"{i.get('ratio_to_chunk_text_only', float('nan')):.3f}) | "
         f"≥ {i['target_ratio']} | {met(i['ratio'] >= i['target_ratio'])} |",
         f"| scale: query p50 / p95 at {s['steps'][-1]['documents']} docs ({s['chunks']} "
         f"chunks) | {s['query_p50_ms']:.1f} / {s['query_p95_ms']:.1f} ms | | "
