@@ -108,8 +108,7 @@ class AnswerChain:
     ) -> list[str]:
         """How the offline composer decides on this question: the plan, the candidate units
         with their scores (best first) and the check that decided (for `ask --explain`)."""
-        state = _State(self.clean(question), tuple(history), k, None, None)
-        state = self._retrieve(self._condense(state))
+        state = self._retrieved(question, history, k)
         assert state.plan is not None
         _, why = self.fallback.compose(state.plan, state.hits)
         lines = ["plan:", *(f"  {line}" for line in why.plan), "passages:"]
@@ -157,9 +156,17 @@ class AnswerChain:
     def answers_offline(self, question: str) -> bool:
         """Whether the offline composer answers the question from its passages (no model
         call): used to vet example questions."""
-        state = self._retrieve(self._condense(_State(self.clean(question), (), None, None, None)))
+        state = self._retrieved(question)
         assert state.plan is not None
         return not self.fallback.draft(state.plan, state.hits).refused
+
+    def _retrieved(
+        self, question: str, history: Sequence[Turn] = (), k: int | None = None
+    ) -> _State:
+        """A question read into its plan and its passages retrieved, without answering."""
+        return self._retrieve(
+            self._condense(_State(self.clean(question), tuple(history), k, None, None))
+        )
 
     def _answer(self, s: _State) -> _State:
         with _timed(s, "answer_ms"):

@@ -35,7 +35,7 @@ _LIST = re.compile(
 )
 _NUMBER_Q = re.compile(
     r"\bhow (?:many|much|long|large|big)\b|\bwhat (?:amount|number|percentage|share|figure|sum)\b"
-    r"|\b(?:budget|cost|how much money|amount)\b",
+    r"|\bamount\b",  # budgets, costs and sums of money: plan.MONEY
     re.I,
 )
 _RATE_Q = re.compile(

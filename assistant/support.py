@@ -25,18 +25,13 @@ _MONTH_BEFORE = re.compile(
 )
 _MONTH_AFTER = re.compile(r"\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
 _LABEL_BEFORE = re.compile(r"\bno\.?:?\s*$")
-ORDINALS = re.compile(
-    r"\b(?:first|second|third|fourth|fifth|sixth|next|previous|last|upcoming|inaugural)\b", re.I
-)
+_ORDINAL_WORDS = r"first|second|third|fourth|fifth|sixth|next|previous|last|upcoming|inaugural"
+ORDINALS = re.compile(rf"\b(?:{_ORDINAL_WORDS})\b", re.I)
 
 
 # An ordinal that names one of a series ("the second meeting", "the next summit"), not an
 # adverb ("Which country first proposed it?", "Who spoke last?").
-_NAMED_ORDINAL = re.compile(
-    r"\b(?:the|its|their)\s+(first|second|third|fourth|fifth|sixth|next|previous|last|upcoming|"
-    r"inaugural)\s+[a-z]",
-    re.I,
-)
+_NAMED_ORDINAL = re.compile(rf"\b(?:the|its|their)\s+({_ORDINAL_WORDS})\s+[a-z]", re.I)
 
 
 @dataclass(frozen=True)
@@ -188,7 +183,20 @@ def _acronyms(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def _data(name: str) -> dict:
+    """A YAML mapping shipped in assistant/data."""
+    return yaml.safe_load(resources.files("assistant").joinpath(f"data/{name}").read_text()) or {}
+
+
 @cache
 def aliases() -> dict[str, tuple[str, ...]]:
-    raw = yaml.safe_load(resources.files("assistant").joinpath("data/aliases.yaml").read_text())
-    return {str(k).lower(): tuple(str(a).lower() for a in v) for k, v in (raw or {}).items()}
+    raw = _data("aliases.yaml")
+    return {str(k).lower(): tuple(str(a).lower() for a in v) for k, v in raw.items()}
+
+
+@cache
+def places() -> frozenset[str]:
+    """Place names (places.yaml and the aliases' keys and names), lower-cased."""
+    found = {str(p).lower() for group in _data("places.yaml").values() for p in group}
+    found |= set(aliases()) | {a for alts in aliases().values() for a in alts}
+    return frozenset(found)

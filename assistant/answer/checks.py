@@ -29,10 +29,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from assistant.answer.plan import DATE, ENTITY, MONEY, NUMBER, PERSON, PLACE, RATE, asks_for_post
-from assistant.support import aliases, amounts, quantities, states_rate
+from assistant.support import amounts, places, quantities, states_rate
 
 _DATE = re.compile(
     r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
@@ -122,7 +120,7 @@ def personal_name(words: list[str]) -> bool:
     and not a place ("Los Angeles", "Guatemala City")."""
     bare = [w.strip(".,") for w in words if w.lower().strip(".,") not in _PARTICLES]
     titled = bool(bare) and bare[0].lower() in _TITLES
-    name = [w for w in bare if w.lower() not in _TITLES | _CALENDAR | _OPENING]
+    name = [w for w in bare if w.lower() not in _NOT_NAME]
     if not name or " ".join(name).lower() in places():
         return False
     return len(name) >= 2 or titled
@@ -137,20 +135,12 @@ _TITLES = frozenset(
 )
 
 
-@cache
-def places() -> frozenset[str]:
-    """Place names (places.yaml and the aliases' keys and names), lower-cased."""
-    raw = yaml.safe_load(resources.files("assistant").joinpath("data/places.yaml").read_text())
-    found = {str(p).lower() for group in (raw or {}).values() for p in group}
-    found |= set(aliases()) | {a for alts in aliases().values() for a in alts}
-    return frozenset(found)
-
-
 _NAME_RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:(?:of|for|de|del|la)\s+)?[A-Z][\w'’.-]*)*")
 _CALENDAR = frozenset(
     "january february march april may june july august september october november december "
     "monday tuesday wednesday thursday friday saturday sunday".split()
 )
+_NOT_NAME = _TITLES | _CALENDAR | _OPENING  # titles, months and days, openers
 _DEMONYM = re.compile(r"(?:an|ese|ish|i)$")
 _INSTITUTION = frozenset(
     """embassy organization organisation partnership office offices department ministry

@@ -62,6 +62,7 @@ class Unit:
     vector: np.ndarray = field(compare=False, repr=False)
     terms: frozenset[str] = field(compare=False)
     context_terms: frozenset[str] = field(compare=False)  # title, section, lead-in
+    lead_terms: frozenset[str] = field(compare=False)  # its own context: lead-in, term ...
 
     @property
     def key(self) -> tuple[str, int]:
@@ -209,7 +210,7 @@ class OfflineComposer:
                 score += c.type_bonus
             score += c.time_bonus * _time_fit(plan, u, newest)
             score += c.name_bonus * _names_fit(names, u)
-            if asked_type == DEFINITION_Q and _defines_asked(u, weights, view):
+            if asked_type == DEFINITION_Q and _defines_asked(u, weights):
                 score += c.term_bonus
             own = sum(v for t, v in topic.items() if t in u.terms) / topic_total
             out.append(Scored(u, score, dense, coverage, own))
@@ -220,7 +221,7 @@ class OfflineComposer:
     ) -> tuple[list[Scored], Verdict]:
         """The ranking led by the best unit that states the kind of answer asked for: when
         the best one does not ("Safe Mobility Offices are service points ..." for "In which
-        countries ...?"), a close runner-up (keep_ratio of its score) that does and passes
+        countries ...?"), a close runner-up (typed_ratio of its score) that does and passes
         every check leads instead."""
         verdict = self._check(plan, part, ranked[0])
         if verdict.reason != "answer_type_missing":
@@ -306,7 +307,7 @@ def candidates(hits: Sequence[Hit], view: LexicalIndex) -> list[Unit]:
             if (chunk.doc_id, sent.start) in seen or not may_answer(sent, after):
                 continue
             seen.add((chunk.doc_id, sent.start))
-            out.append(Unit(i, chunk, sent, vec, terms[j], around | contexts[j]))
+            out.append(Unit(i, chunk, sent, vec, terms[j], around | contexts[j], contexts[j]))
     return out
 
 
@@ -357,13 +358,11 @@ def _time_fit(plan: QueryPlan, unit: Unit, newest: str) -> float:
     return 1.0 if years_ok or months_ok else 0.0
 
 
-def _defines_asked(unit: Unit, asked: dict[str, float], view: LexicalIndex) -> bool:
+def _defines_asked(unit: Unit, asked: dict[str, float]) -> bool:
     """Is the unit the glossary definition of a term the question names ("What is an
     endorsing country?" and the entry "Endorsing country")?"""
-    if unit.sentence.kind != DEFINITION:
-        return False
-    term = set(view.terms(unit.sentence.context))
-    return bool(term) and term <= set(asked)
+    term = unit.lead_terms
+    return unit.sentence.kind == DEFINITION and bool(term) and term <= asked.keys()
 
 
 def _dated_by(name: str, date: str) -> bool:
