@@ -13,6 +13,7 @@ import io
 import os
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from assistant.units import ends_open
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".pdf", ".html", ".htm", ".docx"})
 SIDECAR_SUFFIX = ".meta.yaml"
 
-LOADERS_VERSION = b"structure-3\0"  # change it when loaders read files differently (or chunks
+LOADERS_VERSION = b"structure-4\0"  # change it when loaders read files differently (or chunks
 # are embedded differently): a sync then re-reads every document instead of keeping old chunks
 _MAX_SIDECAR_BYTES = 64_000  # YAML parsing is slow: keep metadata small
 MAX_FRONT_MATTER_CHARS = 64_000  # a Markdown file's front matter; longer is refused
@@ -537,7 +538,7 @@ def _load_pdf(data: bytes) -> Parsed:
         ) from None
     if not any(t.strip() for t in texts):
         raise CorpusError("no extractable text (scanned or empty PDF?); run OCR on it first")
-    reflowed = [_reflow_page(t) for t in texts]
+    reflowed = [_reflow_page(t) for t in _without_running_lines(texts)]
     text, pages = _join_pages([t for t, _ in reflowed])
     headings = tuple(
         (start + offset, heading)
@@ -553,6 +554,33 @@ def _load_pdf(data: bytes) -> Parsed:
         sections=sections,
         blocks=plain_blocks(text, headings),
     )
+
+
+def _without_running_lines(texts: list[str]) -> list[str]:
+    """Pages without their running header and footer: a first or last line, not a sentence,
+    that recurs on at least half the pages (two at least), numbers aside ("Report - page 3")."""
+    pages = [[line for line in t.splitlines() if line.strip()] for t in texts]
+    ends = Counter(
+        _DIGITS.sub("#", line.strip()) for lines in pages for line in {*lines[:1], *lines[-1:]}
+    )
+    running = {
+        line
+        for line, n in ends.items()
+        if n >= max(2, (len(pages) + 1) // 2) and not line.endswith(_ENDS_SENTENCE)
+    }
+    if not running:
+        return texts
+    out = []
+    for lines in pages:
+        while len(lines) > 1 and _DIGITS.sub("#", lines[0].strip()) in running:
+            lines = lines[1:]
+        while len(lines) > 1 and _DIGITS.sub("#", lines[-1].strip()) in running:
+            lines = lines[:-1]
+        out.append("\n".join(lines))
+    return out
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 def _pdf_limit_reason(exc: Exception) -> str:
@@ -680,6 +708,10 @@ def _reflow_page(raw: str) -> tuple[str, list[tuple[int, str]]]:
         following = lines[i + 1].strip() if i + 1 < len(lines) else ""
         if not stripped:
             out, previous = out.rstrip() + "\n\n" if out else out, ""
+        elif _wrapped_heading(out, headings, stripped):
+            at, first = headings.pop()  # a heading wrapped onto a second line
+            out = out[:at] + f"{first} {stripped}\n\n"
+            headings.append((at, f"{first} {stripped}"))
         elif _is_pdf_heading(stripped, previous, following, width):
             out = out.rstrip("\n ") + "\n\n" if out else out
             headings.append((len(out), stripped))
@@ -697,15 +729,34 @@ def _reflow_page(raw: str) -> tuple[str, list[tuple[int, str]]]:
     return out.rstrip(), headings
 
 
+def _wrapped_heading(out: str, headings: list[tuple[int, str]], line: str) -> bool:
+    """Is `line` the second line of the heading just read ("Summary of the" / "Washington
+    Meeting")?"""
+    return (
+        bool(headings)
+        and out.endswith(headings[-1][1] + "\n\n")
+        and bool(_HANGING.search(headings[-1][1]))
+        and _looks_like_heading(line)
+    )
+
+
 def _is_pdf_heading(line: str, previous: str, following: str, width: int) -> bool:
+    """A short title-like line between sentences, before a line that opens a sentence. A
+    numbered one ("2. Climate change") is a heading when a paragraph follows it, not the
+    next item of its list."""
+    numbered = _NUMBERED_HEADING.match(line)
     return (
         len(line) < 0.6 * width
         and (not previous or previous.endswith(_ENDS_SENTENCE))
         and bool(following[:1])
         and (following[0].isupper() or following[0].isdigit())
-        and _looks_like_heading(line)
-        and not _MARKED.match(line)
+        and _looks_like_heading(line[numbered.end() :] if numbered else line)
+        and (not _MARKED.match(line) or (bool(numbered) and not _MARKED.match(following)))
     )
+
+
+_HANGING = re.compile(r"\b(?:of|the|and|for|to|in|on|at|a|an|with|from|by)$", re.I)
+_NUMBERED_HEADING = re.compile(r"(?:\d{1,2}\.)+(?:\d{1,2})?\s+(?=[A-Z])")
 
 
 # ---------------------------------------------------------------------------------------------

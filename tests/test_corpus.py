@@ -779,6 +779,54 @@ def test_pdf_pages_headings_lists_and_a_sentence_across_a_page_break(tmp_path: P
     assert not any(u.text.startswith("Foundation (PADF)") for u in units)  # no fragment
 
 
+def _running_header_pdf() -> bytes:
+    """A report with a running header on every page, a title wrapped onto two lines,
+    numbered section headings and a numbered list."""
+    from fpdf import FPDF
+
+    class Doc(FPDF):  # type: ignore[misc]
+        def header(self) -> None:
+            self.cell(0, 8, "Regional Migration Report - summary", align="C")
+            self.ln(12)
+
+    pdf = Doc()
+    pdf.set_font("Helvetica", size=12)
+    nl = {"new_x": "LMARGIN", "new_y": "NEXT"}
+    body = (
+        "The ministers met in Washington in June 2023 and looked back at the first year of "
+        "the declaration, with the governments of twenty-one countries present."
+    )
+    pdf.add_page()
+    pdf.multi_cell(0, 9, "One Year of the Declaration: Summary of the", **nl)
+    pdf.multi_cell(0, 9, "Washington Ministerial Meeting", **nl)
+    pdf.multi_cell(0, 8, "1. Overview of the meeting", **nl)
+    pdf.multi_cell(0, 7, body, **nl)
+    pdf.add_page()
+    pdf.multi_cell(0, 8, "2. Looking ahead", **nl)
+    pdf.multi_cell(0, 7, "The ministers agreed on two steps for the coming year:", **nl)
+    pdf.multi_cell(0, 7, "1. Meeting at least once a year.", **nl)
+    pdf.multi_cell(0, 7, "2. Working through the action package committees.", **nl)
+    return bytes(pdf.output())
+
+
+def test_pdf_running_header_numbered_headings_and_wrapped_title(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "summary.pdf", _running_header_pdf()), tmp_path)
+    assert "Regional Migration Report - summary" not in doc.text  # on every page: furniture
+    assert [s for _, s in doc.sections] == [
+        "One Year of the Declaration: Summary of the Washington Ministerial Meeting",
+        "1. Overview of the meeting",
+        "2. Looking ahead",
+    ]
+    texts = answers(doc)
+    assert texts[0].startswith("The ministers met in Washington in June 2023")  # no heading
+    assert not any("Overview" in t or "Looking ahead" in t for t in texts)
+    lead = "The ministers agreed on two steps for the coming year:"
+    assert blocks_of(doc, "list_item") == [
+        ("Meeting at least once a year.", lead),
+        ("Working through the action package committees.", lead),
+    ]
+
+
 FAQ_TXT = (
     "Safe Mobility FAQ\n\n"
     "Q: What are Safe Mobility Offices?\n"
