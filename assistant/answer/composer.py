@@ -12,8 +12,8 @@ import numpy as np
 
 from assistant.answer.base import REFUSAL_TEXT, Draft, OnToken
 from assistant.answer.checks import Signals, Verdict, decide, states_type
+from assistant.answer.plan import DATE, MONEY, NUMBER, PERSON, PLACE, RATE, Part, QueryPlan
 from assistant.answer.plan import DEFINITION as DEFINITION_Q
-from assistant.answer.plan import MONEY, NUMBER, PERSON, Part, QueryPlan
 from assistant.answer.record import record_answer
 from assistant.citations import human_date
 from assistant.retrieval import LexicalIndex
@@ -260,7 +260,8 @@ class OfflineComposer:
         self, plan: QueryPlan, part: Part, ranked: list[Scored], chosen: list[Scored]
     ) -> list[Scored]:
         """The best unit of a part, the one that goes on about it, and close runners-up that
-        touch the question (more for a list); never a unit already chosen or a near copy."""
+        touch the question (more for a list) and, when it asks for a figure, a date or a
+        name, pass its checks too; never a unit already chosen or a near copy."""
         c = self.config
         limit = c.max_list_sentences if plan.wants_list else c.max_sentences
         if plan.multipart:
@@ -277,11 +278,18 @@ class OfflineComposer:
                 continue
             if s.dense < c.keep_dense * best.dense:  # as close in meaning, not only in words
                 continue
+            if part.answer_type in _TYPED and self._check(plan, part, s).refused:
+                continue  # a further unit of a typed answer must answer it on its own
             if all(float(s.unit.vector @ o.unit.vector) < c.duplicate_cosine for o in picked):
                 picked.append(s)
         if part.answer_type in (NUMBER, MONEY) or plan.time.named or plan.time.newest:
             picked = _one_per_date_or_newest(plan, picked)
         return _with_sibling_items(picked, ranked, chosen, c.max_list_sentences)
+
+
+# Answer types a unit states or not (a figure, a date, a name): every unit of such an answer
+# must state it, for what the question names.
+_TYPED = (NUMBER, MONEY, RATE, DATE, PERSON, PLACE)
 
 
 class ViewSource(Protocol):
