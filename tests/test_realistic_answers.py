@@ -166,6 +166,23 @@ def test_near_misses_are_refused_with_a_named_reason(realistic: Assistant, quest
     assert answer.refused and answer.refusal_reason, answer.text
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many kilometres long is the border between Mexico and Guatemala?",
+        "What is the population of Colombia?",
+    ],
+)
+def test_a_figure_about_something_else_does_not_answer_how_many(
+    realistic: Assistant, question: str
+) -> None:
+    """The passages name Mexico, Guatemala and Colombia and give figures about them, but not
+    the length or the population asked for (both were answered with such a figure before the
+    asked terms had to be covered)."""
+    answer = realistic.ask(question)
+    assert answer.refused and answer.refusal_reason, answer.text
+
+
 def test_explain_shows_the_plan_the_candidates_and_the_deciding_check(
     realistic: Assistant,
 ) -> None:

@@ -7,7 +7,9 @@ Each check looks at one thing a good answer needs; the first that fails names th
   retrieved passage mentions, under any alias, not even in its document's title or section.
 - ``key_terms_uncovered``: a how-many or who question names something (Ecuador, the Lima
   meeting) that the answering unit, its lead-in, section and document title never mention:
-  the unit answers for something else.
+  the unit answers for something else. A how-many or how-much question's other terms (what
+  it asks of what it names: the "population" of Guatemala) must be there too, in part
+  (``asked_floor`` of their idf weight): a figure about something else does not answer.
 - ``answer_type_missing``: the question asks for a kind of answer (a number, a date, a rate,
   a person or a place) and the answering unit does not state one, or a which/who question is
   answered only with "some ..." of what it asks about.
@@ -183,16 +185,18 @@ def decide(
     pointed: bool,
     floor: float,
     unspecific_answer: bool = False,
+    asked_covered: bool = True,
     model: Calibration | None = None,
 ) -> Verdict:
     """The named verdict for an answer whose passages mention every name of the question.
     `pointed`: the question asks for a number or a person, so the answering unit (with its
-    context: lead-in, section, document title) must name what the question names."""
+    context: lead-in, section, document title) must name what the question names;
+    `asked_covered`: it has enough of what a how-many question asks about them."""
     model = model or calibration()
     p = model.probability(signals)
     if signals.support < floor:
         return Verdict("low_support", p, signals)
-    if pointed and signals.names < 1.0:
+    if pointed and (signals.names < 1.0 or not asked_covered):
         return Verdict("key_terms_uncovered", p, signals)
     if not type_stated or unspecific_answer:
         return Verdict("answer_type_missing", p, signals)

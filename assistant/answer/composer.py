@@ -50,6 +50,9 @@ class ComposerConfig:
     time_bonus: float = 0.06
     name_bonus: float = 0.1  # for a unit whose text or context names all the question names
     term_bonus: float = 0.15  # for the definition of the very term a what-is question asks
+    # A how-many or how-much answer's unit (with its context) must have this idf-weighted
+    # share of what the question asks of the things it names ("population" of Guatemala).
+    asked_floor: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class Scored:
     coverage: float
     own: float = 0.0  # idf-weighted share of the question's terms other than its names that
     # the unit's own text has: what the question asks of the things it names
+    asked: float = 1.0  # ... that the unit or its context has
 
 
 @dataclass(frozen=True)
@@ -213,7 +217,13 @@ class OfflineComposer:
             if asked_type == DEFINITION_Q and _defines_asked(u, weights):
                 score += c.term_bonus
             own = sum(v for t, v in topic.items() if t in u.terms) / topic_total
-            out.append(Scored(u, score, dense, coverage, own))
+            asked = (
+                sum(v for t, v in topic.items() if t in u.terms or t in u.context_terms)
+                / topic_total
+                if topic
+                else 1.0
+            )
+            out.append(Scored(u, score, dense, coverage, own, asked))
         return sorted(out, key=lambda s: -s.score)
 
     def _typed_first(
@@ -254,6 +264,8 @@ class OfflineComposer:
             pointed=part.answer_type in (NUMBER, MONEY, PERSON),
             floor=self.config.refusal_threshold,
             unspecific_answer=unspecific(part.text, best.unit.sentence.text),
+            asked_covered=part.answer_type not in (NUMBER, MONEY)
+            or best.asked >= self.config.asked_floor,
         )
 
     def _pick(
