@@ -166,6 +166,18 @@ def test_near_misses_are_refused_with_a_named_reason(realistic: Assistant, quest
     assert answer.refused and answer.refusal_reason, answer.text
 
 
+def test_a_table_row_answers_for_the_column_the_question_asks_about(
+    realistic: Assistant,
+) -> None:
+    """Ecuador leads one action package and takes part in another: the row with "Lead:
+    Ecuador" answers, not the one with Ecuador among the "Other participants"."""
+    answer = realistic.ask("Which action package does Ecuador lead?")
+    assert not answer.refused, answer.refusal_reason
+    first = answer.text.split(" [1]")[0]
+    assert "Lead: Ecuador" in first and "International financing" in first, answer.text
+    assert "Lead: Colombia" not in answer.text, answer.text
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -4,7 +4,7 @@ each cited, part by part, with dated values from different documents given side 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -26,7 +26,7 @@ from assistant.support import (
     unspecific,
 )
 from assistant.types import Chunk, Hit, Sentence, Turn
-from assistant.units import DEFINITION, HEADING, LIST_ITEM, is_answer_unit
+from assistant.units import DEFINITION, HEADING, LIST_ITEM, TABLE_ROW, is_answer_unit
 
 _MONTHS = (
     "January February March April May June July August September October November December"
@@ -50,6 +50,7 @@ class ComposerConfig:
     time_bonus: float = 0.06
     name_bonus: float = 0.1  # for a unit whose text or context names all the question names
     term_bonus: float = 0.15  # for the definition of the very term a what-is question asks
+    cell_bonus: float = 0.2  # for a table row naming the question's name in an asked column
     # A how-many or how-much answer's unit (with its context) must have this idf-weighted
     # share of what the question asks of the things it names ("population" of Guatemala).
     asked_floor: float = 0.1
@@ -214,6 +215,7 @@ class OfflineComposer:
                 score += c.type_bonus
             score += c.time_bonus * _time_fit(plan, u, newest)
             score += c.name_bonus * _names_fit(names, u)
+            score += c.cell_bonus * _cell_fit(names, weights.keys(), u, view)
             if asked_type == DEFINITION_Q and _defines_asked(u, weights):
                 score += c.term_bonus
             own = sum(v for t, v in topic.items() if t in u.terms) / topic_total
@@ -400,6 +402,21 @@ def _names_fit(names: list[str], unit: Unit) -> float:
         return 0.0
     terms = PassageTerms.of([unit.sentence.text, unit.context])
     return sum(mentioned(n, terms) for n in names) / len(names)
+
+
+def _cell_fit(names: list[str], asked: Collection[str], unit: Unit, view: LexicalIndex) -> float:
+    """1 when a table row has the question's name in a column the question asks about
+    ("Lead: United States" for "Which action package does the United States lead?"), not
+    only in another one ("Other participants: Haiti, United States")."""
+    if unit.sentence.kind != TABLE_ROW or not names:
+        return 0.0
+    for cell in unit.sentence.text.split("; "):
+        label, colon, value = cell.partition(": ")
+        if not colon or not set(view.terms(label)) & set(asked):
+            continue
+        if any(mentioned(n, PassageTerms.of([value])) for n in names):
+            return 1.0
+    return 0.0
 
 
 def _one_per_date_or_newest(plan: QueryPlan, picked: list[Scored]) -> list[Scored]:
