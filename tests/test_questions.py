@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant import questions
-from assistant.answer.checks import names_a_person
+from assistant.answer.checks import names_a_person, states_type
 from assistant.answer.plan import MONEY, NUMBER, PERSON, YESNO, answer_type, asks_for_post
 from assistant.support import (
     PassageTerms,
@@ -140,3 +140,11 @@ def test_one_question_asked_of_several_places_or_times_is_split() -> None:
     assert questions.split_parts("Who spoke at the launch in Los Angeles?") == [
         "Who spoke at the launch in Los Angeles"
     ]
+
+
+def test_a_place_that_opens_the_sentence_answers_which_country() -> None:
+    q = "Which country takes refugee referrals through the offices?"
+    assert states_type("place", "Canada has confirmed that it takes referrals.", q)
+    assert states_type("place", "The United States takes referrals as well.", q)
+    assert not states_type("place", "Partners have confirmed that they take referrals.", q)
+    assert not states_type("place", "Canada takes referrals.", "Does Canada take referrals?")

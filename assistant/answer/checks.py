@@ -84,8 +84,22 @@ def states_type(answer_type: str, unit_text: str, question: str) -> bool:
         return names_a_person(unit_text, question, strict=asks_for_post(question))
     if answer_type in (PLACE, ENTITY):
         asked = question.lower()
-        return any(w.lower() not in asked for w in _CAPITALISED.findall(unit_text))
+        if any(w.lower() not in asked for w in _CAPITALISED.findall(unit_text)):
+            return True
+        opening = _opening_place(unit_text)  # "Canada has confirmed ..."
+        return bool(opening) and opening not in asked
     return True
+
+
+def _opening_place(text: str) -> str:
+    """The place a sentence opens with ("Canada", "The United States", "Costa Rica"), lower-
+    cased, or "": a capitalised first word is otherwise only the start of the sentence."""
+    words = re.sub(r"^the\s+", "", text.strip(), flags=re.I).split()[:4]
+    for n in range(len(words), 0, -1):
+        name = " ".join(words[:n]).strip(",.;:").lower()
+        if name in places():
+            return name
+    return ""
 
 
 def names_a_person(unit_text: str, question: str, strict: bool = False) -> bool:
