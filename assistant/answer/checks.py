@@ -205,7 +205,7 @@ def decide(
     """The named verdict for an answer whose passages mention every name of the question.
     `pointed`: the question asks for a number or a person, so the answering unit (with its
     context: lead-in, section, document title) must name what the question names;
-    `asked_covered`: it has enough of what a how-many question asks about them."""
+    `asked_covered`: it has enough of what a how-many or how-much question asks of them."""
     model = model or calibration()
     p = model.probability(signals)
     if signals.support < floor:
