@@ -198,6 +198,9 @@ class OfflineComposer:
         named = set(view.terms(" ".join(part.names if part else plan.names)))
         topic = {t: v for t, v in weights.items() if t not in named}  # what is asked of them
         topic_total = sum(topic.values()) or 1.0
+        # ... in the asker's own words: not the aliases or earlier words the query carries
+        own_words = set(view.terms(_ADDED.sub("", text))) - set(view.terms(_QUESTION_WORDS))
+        asked_of = {t: v for t, v in topic.items() if t in own_words}
         c = self.config
         out = []
         for u in units:
@@ -219,11 +222,9 @@ class OfflineComposer:
             if asked_type == DEFINITION_Q and _defines_asked(u, weights):
                 score += c.term_bonus
             own = sum(v for t, v in topic.items() if t in u.terms) / topic_total
-            asked = (
-                sum(v for t, v in topic.items() if t in u.terms or t in u.context_terms)
-                / topic_total
-                if topic
-                else 1.0
+            asked = max(
+                _share(topic, u.terms | u.context_terms),
+                _share(asked_of, u.terms | u.context_terms),
             )
             out.append(Scored(u, score, dense, coverage, own, asked))
         return sorted(out, key=lambda s: -s.score)
@@ -299,6 +300,12 @@ class OfflineComposer:
         if part.answer_type in (NUMBER, MONEY) or plan.time.named or plan.time.newest:
             picked = _one_per_date_or_newest(plan, picked)
         return _with_sibling_items(picked, ranked, chosen, c.max_list_sentences)
+
+
+# What the query adds to the question in brackets: aliases ("app (mobile application)") and,
+# for a follow-up, the earlier question's words.
+_ADDED = re.compile(r"(?:\s*\([^()]*\))+\s*$")
+_QUESTION_WORDS = "how many much what which who whom whose when where why"
 
 
 # Answer types a unit states or not (a figure, a date, a name): every unit of such an answer
@@ -402,6 +409,12 @@ def _names_fit(names: list[str], unit: Unit) -> float:
         return 0.0
     terms = PassageTerms.of([unit.sentence.text, unit.context])
     return sum(mentioned(n, terms) for n in names) / len(names)
+
+
+def _share(weights: dict[str, float], terms: frozenset[str]) -> float:
+    """The idf-weighted share of `weights`' terms found in `terms` (1 when there are none)."""
+    total = sum(weights.values())
+    return sum(v for t, v in weights.items() if t in terms) / total if total else 1.0
 
 
 def _cell_fit(names: list[str], asked: Collection[str], unit: Unit, view: LexicalIndex) -> float:
