@@ -20,6 +20,7 @@ from assistant.answer.plan import QueryPlan, read_question
 from assistant.embedding import Embedder
 from assistant.store import ChromaStore, IndexView
 from assistant.types import Chunk, Hit
+from assistant.units import TABLE_ROW, row_cells
 
 # The constant of reciprocal rank fusion (Cormack et al. 2009 use 60, for fusing many long
 # runs). Here three short lists are fused and their first places matter most: on the realistic
@@ -58,6 +59,7 @@ class LexicalIndex:
     unit_terms: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # per sentence
     unit_context_terms: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # lead-in
     context_terms: dict[str, frozenset[str]] = field(default_factory=dict)  # title + section
+    column_terms: dict[str, frozenset[str]] = field(default_factory=dict)  # table columns
 
     @classmethod
     def build(cls, view: IndexView, stemmer: Stemmer.Stemmer) -> LexicalIndex:
@@ -78,12 +80,14 @@ class LexicalIndex:
         return index
 
     def _tokenize_units(self) -> None:
-        """Every sentence's terms, its context's (lead-in, caption, question) and each chunk's
-        title and section, in one pass per index version, so answering a question tokenises
-        only the question."""
+        """Every sentence's terms, its context's (lead-in, caption, question), each chunk's
+        title and section and every table column's name, in one pass per index version, so
+        answering a question tokenises only the question."""
         texts = [s.text for c in self.chunks for s in c.sentences]
         texts += [s.context for c in self.chunks for s in c.sentences]
         texts += [f"{c.title} {c.section}" for c in self.chunks]
+        columns = _table_columns(self.chunks)
+        texts += columns
         tokens = iter(lexical_tokens(texts, self.stemmer)) if texts else iter(())
         for c in self.chunks:
             self.unit_terms[c.id] = [frozenset(next(tokens)) for _ in c.sentences]
@@ -91,6 +95,7 @@ class LexicalIndex:
             self.unit_context_terms[c.id] = [frozenset(next(tokens)) for _ in c.sentences]
         for c in self.chunks:
             self.context_terms[c.id] = frozenset(next(tokens))
+        self.column_terms = {col: frozenset(next(tokens)) for col in columns}
 
     def _load_sentences(self, view: IndexView) -> None:
         vectors = view.sentence_vectors(c.id for c in self.chunks)
@@ -160,6 +165,12 @@ class LexicalIndex:
             if len(best) >= n:
                 break
         return [(self.chunks[i], s) for i, s in best.items()]
+
+
+def _table_columns(chunks: Sequence[Chunk]) -> list[str]:
+    """The column names of every table row of the chunks, once each."""
+    rows = (s.text for c in chunks for s in c.sentences if s.kind == TABLE_ROW)
+    return sorted({column for text in rows for column, _ in row_cells(text) if column})
 
 
 @dataclass(frozen=True)

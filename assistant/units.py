@@ -61,6 +61,16 @@ def ends_open(text: str) -> bool:
     return bool(_OPEN_END.search(text.rstrip()))
 
 
+def row_cells(text: str) -> list[tuple[str, str]]:
+    """A table row's (column, value) pairs, from its text as the loaders write it ("No.: 4;
+    Lead: Peru"); a value without a column name has "" for it."""
+    cells = []
+    for cell in text.split("; "):
+        column, colon, value = cell.partition(": ")
+        cells.append((column, value) if colon else ("", cell))
+    return cells
+
+
 def unit_display(unit: Sentence) -> str:
     """The unit's text with its context, for embedding and for showing it on its own:
     "They singled out the following lines of work: birth registration", "Q: What are Safe

@@ -4,7 +4,8 @@ each cited, part by part, with dated values from different documents given side 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -16,7 +17,7 @@ from assistant.answer.plan import DATE, MONEY, NUMBER, PERSON, PLACE, RATE, Part
 from assistant.answer.plan import DEFINITION as DEFINITION_Q
 from assistant.answer.record import record_answer
 from assistant.citations import human_date
-from assistant.retrieval import LexicalIndex
+from assistant.retrieval import LexicalIndex, lexical_tokens, make_stemmer
 from assistant.support import (
     PassageTerms,
     answerable_sentence,
@@ -26,7 +27,7 @@ from assistant.support import (
     unspecific,
 )
 from assistant.types import Chunk, Hit, Sentence, Turn
-from assistant.units import DEFINITION, HEADING, LIST_ITEM, TABLE_ROW, is_answer_unit
+from assistant.units import DEFINITION, HEADING, LIST_ITEM, TABLE_ROW, is_answer_unit, row_cells
 
 _MONTHS = (
     "January February March April May June July August September October November December"
@@ -88,7 +89,7 @@ class Scored:
     dense: float
     coverage: float
     own: float = 0.0  # idf-weighted share of the question's terms other than its names that
-    # the unit's own text has: what the question asks of the things it names
+    # the unit's own text has: what the question asks of the things it names (1 if none)
     asked: float = 1.0  # ... that the unit or its context has
 
 
@@ -197,9 +198,8 @@ class OfflineComposer:
         newest = max((u.chunk.date for u in units), default="")
         named = set(view.terms(" ".join(part.names if part else plan.names)))
         topic = {t: v for t, v in weights.items() if t not in named}  # what is asked of them
-        topic_total = sum(topic.values()) or 1.0
         # ... in the asker's own words: not the aliases or earlier words the query carries
-        own_words = set(view.terms(_ADDED.sub("", text))) - set(view.terms(_QUESTION_WORDS))
+        own_words = set(view.terms(_ADDED.sub("", text))) - _QUESTION_TERMS
         asked_of = {t: v for t, v in topic.items() if t in own_words}
         c = self.config
         out = []
@@ -221,12 +221,9 @@ class OfflineComposer:
             score += c.cell_bonus * _cell_fit(names, weights.keys(), u, view)
             if asked_type == DEFINITION_Q and _defines_asked(u, weights):
                 score += c.term_bonus
-            own = sum(v for t, v in topic.items() if t in u.terms) / topic_total
-            asked = max(
-                _share(topic, u.terms | u.context_terms),
-                _share(asked_of, u.terms | u.context_terms),
-            )
-            out.append(Scored(u, score, dense, coverage, own, asked))
+            around = u.terms | u.context_terms
+            asked = max(_share(topic, around), _share(asked_of, around))
+            out.append(Scored(u, score, dense, coverage, _share(topic, u.terms), asked))
         return sorted(out, key=lambda s: -s.score)
 
     def _typed_first(
@@ -305,7 +302,11 @@ class OfflineComposer:
 # What the query adds to the question in brackets: aliases ("app (mobile application)") and,
 # for a follow-up, the earlier question's words.
 _ADDED = re.compile(r"(?:\s*\([^()]*\))+\s*$")
-_QUESTION_WORDS = "how many much what which who whom whose when where why"
+# Question words are not stop words to the tokenizer ("how", "many"), and they say how a
+# question asks, not what it asks about.
+_QUESTION_TERMS = frozenset(
+    lexical_tokens(["how many much what which who whom whose when where why"], make_stemmer())[0]
+)
 
 
 # Answer types a unit states or not (a figure, a date, a name): every unit of such an answer
@@ -417,15 +418,14 @@ def _share(weights: dict[str, float], terms: frozenset[str]) -> float:
     return sum(v for t, v in weights.items() if t in terms) / total if total else 1.0
 
 
-def _cell_fit(names: list[str], asked: Collection[str], unit: Unit, view: LexicalIndex) -> float:
+def _cell_fit(names: list[str], asked: AbstractSet[str], unit: Unit, view: LexicalIndex) -> float:
     """1 when a table row has the question's name in a column the question asks about
     ("Lead: United States" for "Which action package does the United States lead?"), not
     only in another one ("Other participants: Haiti, United States")."""
     if unit.sentence.kind != TABLE_ROW or not names:
         return 0.0
-    for cell in unit.sentence.text.split("; "):
-        label, colon, value = cell.partition(": ")
-        if not colon or not set(view.terms(label)) & set(asked):
+    for column, value in row_cells(unit.sentence.text):
+        if not view.column_terms.get(column, frozenset()) & asked:
             continue
         if any(mentioned(n, PassageTerms.of([value])) for n in names):
             return 1.0
