@@ -1,7 +1,8 @@
 """Answers on the realistic corpus (evals/realistic): one synced assistant for the module,
 answers per category, dated conflicts, cross-document parts, no heading or table header ever
-offered as an answer, and the realistic gate: neither split falls below its committed
-baseline by more than the tolerance the public gate uses."""
+offered as an answer, and the realistic gate: the dev split (the whole set since the old test
+split, selected on, was merged into it) does not fall below its committed baseline by more than
+the tolerance the public gate uses. The held-out set is never a gate here."""
 
 from __future__ import annotations
 
@@ -48,11 +49,11 @@ def reports(realistic: Assistant) -> dict[str, dict[str, Any]]:
     items = load_items(SET / "questions.jsonl")
     return {
         split: report_to_dict(score_run(run_eval(realistic, select_split(items, split), 5)))
-        for split in ("dev", "test")
+        for split in ("dev",)
     }
 
 
-@pytest.mark.parametrize("split", ["dev", "test"])
+@pytest.mark.parametrize("split", ["dev"])
 def test_no_metric_fell_below_the_realistic_baseline(
     reports: dict[str, dict[str, Any]], split: str
 ) -> None:
