@@ -16,14 +16,26 @@ from assistant.corpus import load_document
 from assistant.units import is_answer_unit
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
-KINDS = {"fact", "number", "date", "name", "list", "table", "comparison", "paraphrase",
-         "followup", "multipart", "near_miss"}
+KINDS = {
+    "fact",
+    "number",
+    "date",
+    "name",
+    "list",
+    "table",
+    "comparison",
+    "paraphrase",
+    "followup",
+    "multipart",
+    "near_miss",
+}
 KEYS = {"id", "question", "kind", "answers", "answer"}
 
 
 def document_for(labels: Path) -> Path:
-    matches = [p for p in CORPUS.iterdir() if p.stem == labels.stem and
-               not p.name.endswith(".meta.yaml")]
+    matches = [
+        p for p in CORPUS.iterdir() if p.stem == labels.stem and not p.name.endswith(".meta.yaml")
+    ]
     if len(matches) != 1:
         raise SystemExit(f"no single document named {labels.stem}.* in {CORPUS}")
     return matches[0]
@@ -32,7 +44,7 @@ def document_for(labels: Path) -> Path:
 def problems(row: dict, units: list) -> list[str]:
     found = []
     keys = set(row)
-    if not KEYS <= keys or keys - KEYS - {"history"}:
+    if not keys >= KEYS or keys - KEYS - {"history"}:
         return [f"keys must be {sorted(KEYS)} (+ history): {sorted(keys)}"]
     if row["kind"] not in KINDS:
         found.append(f"unknown kind {row['kind']!r}")
@@ -52,8 +64,9 @@ def main(path: str) -> int:
     labels = Path(path)
     doc = load_document(document_for(labels), CORPUS)
     units = split_units(doc, pysbd_splitter())
-    rows = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    rows = [
+        json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     bad = 0
     for qid, n in Counter(r.get("id") for r in rows).items():
         if n > 1:

@@ -16,8 +16,17 @@ from assistant.corpus import scan_corpus
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 KEYS = {"id", "question", "answer", "facts", "evidence", "answerable", "category"}
-CATEGORIES = {"fact", "list", "table", "crossdoc", "temporal", "paraphrase", "followup",
-              "multipart", "unanswerable"}
+CATEGORIES = {
+    "fact",
+    "list",
+    "table",
+    "crossdoc",
+    "temporal",
+    "paraphrase",
+    "followup",
+    "multipart",
+    "unanswerable",
+}
 
 
 def norm(text: str) -> str:
@@ -27,7 +36,7 @@ def norm(text: str) -> str:
 def problems(row: dict, corpus_text: str) -> list[str]:
     found = []
     keys = set(row)
-    if not KEYS <= keys or keys - KEYS - {"history"}:
+    if not keys >= KEYS or keys - KEYS - {"history"}:
         found.append(f"keys must be {sorted(KEYS)} (+ history): {sorted(keys)}")
         return found
     if row["category"] not in CATEGORIES:
@@ -57,8 +66,11 @@ def main(path: str) -> int:
     if errors:
         print("corpus files that do not load:", *errors, sep="\n  ")
     corpus_text = " || ".join(norm(d.text) for d in docs)
-    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    rows = [
+        json.loads(line)
+        for line in Path(path).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     bad = 0
     ids = Counter(r.get("id") for r in rows)
     for qid, n in ids.items():
