@@ -2,7 +2,7 @@
 and Protection with verified citations to the sentences it used.
 
 The names below are imported on first use, so that a process needing one small module (the
-file-parsing worker imports only `assistant.corpus`) does not load the model and Chroma."""
+file-parsing worker imports only `assistant.ingest.files`) does not load the model and Chroma."""
 
 from __future__ import annotations
 

@@ -7,29 +7,25 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant import questions
-from assistant.answer.plan import QueryPlan, read_question
-from assistant.answering import (
-    REFUSAL_TEXT,
-    Answerer,
-    AnswererError,
-    Draft,
-    OfflineComposer,
-    OnToken,
-)
-from assistant.citations import verify
-from assistant.retrieval import HybridRetriever
-from assistant.types import Answer, Hit, Turn
+from assistant.answer.base import REFUSAL_TEXT, Answerer, AnswererError, Draft, OnToken
+from assistant.answer.composer import OfflineComposer
+from assistant.errors import UserError
+from assistant.index.snapshot import Retrieved
+from assistant.query import questions
+from assistant.query.plan import QueryPlan, read_question
+from assistant.retrieve.hybrid import HybridRetriever
+from assistant.types import Answer, Turn
+from assistant.verify.citations import verify
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-class QuestionError(ValueError):
+class QuestionError(UserError, ValueError):
     """The question cannot be asked as it is; the message says what to do."""
 
 
@@ -42,7 +38,7 @@ class _State:
     on_token: OnToken | None
     query: str = ""
     plan: QueryPlan | None = None
-    hits: list[Hit] = field(default_factory=list)
+    retrieved: Retrieved | None = None
     draft: Draft | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -109,11 +105,12 @@ class AnswerChain:
         """How the offline composer decides on this question: the plan, the candidate units
         with their scores (best first) and the check that decided (for `ask --explain`)."""
         state = self._retrieved(question, history, k)
-        assert state.plan is not None
-        _, why = self.fallback.compose(state.plan, state.hits)
+        assert state.plan is not None and state.retrieved is not None
+        _, why = self.fallback.compose(state.plan, state.retrieved)
         lines = ["plan:", *(f"  {line}" for line in why.plan), "passages:"]
         lines += [
-            f"  [{h.rank}] {h.score:.4f} {h.chunk.doc_id} | {h.chunk.section}" for h in state.hits
+            f"  [{h.rank}] {h.score:.4f} {h.chunk.doc_id} | {h.chunk.section}"
+            for h in state.retrieved.hits
         ]
         lines.append("candidate units (score, passage, text):")
         lines += [f"  {score:.3f} {where} | {text[:120]}" for score, where, text in why.candidates]
@@ -149,16 +146,15 @@ class AnswerChain:
         assert s.plan is not None
         with _timed(s, "embed_ms"):
             s.plan = s.plan.with_vectors(self.retriever.embedder)
-        got = self.retriever.retrieve(s.plan, s.k, s.doc_ids, timings=s.timings)
-        s.hits, s.plan = got.hits, replace(s.plan, pinned=got.index)
+        s.retrieved = self.retriever.retrieve(s.plan, s.k, s.doc_ids, timings=s.timings)
         return s
 
     def answers_offline(self, question: str) -> bool:
         """Whether the offline composer answers the question from its passages (no model
         call): used to vet example questions."""
         state = self._retrieved(question)
-        assert state.plan is not None
-        return not self.fallback.draft(state.plan, state.hits).refused
+        assert state.plan is not None and state.retrieved is not None
+        return not self.fallback.draft(state.plan, state.retrieved).refused
 
     def _retrieved(
         self, question: str, history: Sequence[Turn] = (), k: int | None = None
@@ -171,16 +167,17 @@ class AnswerChain:
     def _answer(self, s: _State) -> _State:
         with _timed(s, "answer_ms"):
             try:
-                assert s.plan is not None
-                s.draft = self.answerer.draft(s.plan, s.hits, s.history, s.on_token)
+                assert s.plan is not None and s.retrieved is not None
+                s.draft = self.answerer.draft(s.plan, s.retrieved, s.history, s.on_token)
             except AnswererError as exc:
                 s.draft = self._offline(s, f"{exc} Showing the answer built from the documents.")
         return s
 
     def _verify(self, s: _State) -> Answer:
         with _timed(s, "verify_ms"):
-            assert s.draft is not None
-            checked = verify(s.draft.text, [h.chunk for h in s.hits])
+            assert s.draft is not None and s.retrieved is not None
+            hits = s.retrieved.hits
+            checked = verify(s.draft.text, [h.chunk for h in hits])
             draft = s.draft
             if not draft.refused and not checked.citations and draft.answerer != "offline":
                 draft = self._offline(
@@ -188,14 +185,14 @@ class AnswerChain:
                     "The model's answer cited no passage that supports it; showing the "
                     "answer built from the documents instead.",
                 )
-                checked = verify(draft.text, [h.chunk for h in s.hits])
+                checked = verify(draft.text, [h.chunk for h in hits])
         refused = draft.refused or not checked.citations
         return Answer(
             question=s.question,
             query=s.query,
             text=REFUSAL_TEXT if refused else checked.text,
             citations=() if refused else checked.citations,
-            hits=tuple(s.hits),
+            hits=tuple(hits),
             refused=refused,
             timings={**s.timings, "total_ms": sum(s.timings.values())},
             answerer=draft.answerer,
@@ -210,8 +207,8 @@ class AnswerChain:
         )
 
     def _offline(self, s: _State, notice: str) -> Draft:
-        assert s.plan is not None
-        d = self.fallback.draft(s.plan, s.hits, s.history)
+        assert s.plan is not None and s.retrieved is not None
+        d = self.fallback.draft(s.plan, s.retrieved, s.history)
         return Draft(
             d.text, d.refused, notice=notice, answerer="offline", refusal_reason=d.refusal_reason
         )

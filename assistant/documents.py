@@ -9,7 +9,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.corpus import CorpusError, load_document
+from assistant.ingest.files import CorpusError, load_document
 
 _SIDECAR = ".meta.yaml"
 _TYPES = {

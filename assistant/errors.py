@@ -31,26 +31,11 @@ def run_for_user(run: Callable[[], int | None]) -> int:
 
 
 def is_user_error(exc: Exception) -> bool:
+    """A problem the user can fix: our UserError (every module's user-facing errors derive from
+    it), a settings ValidationError, or an OSError (a file or port the user named)."""
     from pydantic import ValidationError
 
-    from assistant.chain import QuestionError
-    from assistant.embedding import EmbeddingModelError
-    from assistant.history import HistoryError
-    from assistant.indexing import DocumentIdError, IndexBusyError
-    from assistant.store import StoreError
-
-    known = (
-        UserError,
-        QuestionError,
-        EmbeddingModelError,
-        IndexBusyError,
-        StoreError,
-        ValidationError,
-        HistoryError,
-        DocumentIdError,
-        OSError,
-    )
-    return isinstance(exc, known)
+    return isinstance(exc, (UserError, ValidationError, OSError))
 
 
 def one_line(exc: Exception) -> str:

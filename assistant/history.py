@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.errors import UserError
 from assistant.types import Turn
 
 ROLES = ("user", "assistant")
@@ -19,7 +20,7 @@ _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
 _BRACKETS = re.compile(r"[\[\]{}]")
 
 
-class HistoryError(ValueError):
+class HistoryError(UserError, ValueError):
     """The history cannot be used as it is; the message says why, in one line."""
 
 

@@ -6,18 +6,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.answering import Answerer, ComposerConfig, OfflineComposer
+from assistant.answer.base import Answerer
+from assistant.answer.composer import ComposerConfig, OfflineComposer
 from assistant.chain import AnswerChain, QuestionError
-from assistant.chunking import ChunkingConfig, pysbd_splitter, tiktoken_counter
 from assistant.config import Settings
 from assistant.documents import DocumentFile, DocumentView, document_file, document_view
-from assistant.embedding import Embedder, Progress
 from assistant.history import recent
-from assistant.indexing import Chunker, Indexer
-from assistant.parse_worker import ParseLimits
+from assistant.index.embedding import Embedder, Progress
+from assistant.index.store import ChromaStore, StoreConfig
+from assistant.ingest.chunking import ChunkingConfig, pysbd_splitter, tiktoken_counter
+from assistant.ingest.sync import Chunker, Indexer
+from assistant.ingest.worker import ParseLimits
 from assistant.redact import redact_urls
-from assistant.retrieval import HybridRetriever
-from assistant.store import ChromaStore, StoreConfig
+from assistant.retrieve.hybrid import HybridRetriever
 from assistant.types import Answer, DocRecord, FileError, SyncReport, Turn
 
 
@@ -137,7 +138,6 @@ def build_assistant(settings: Settings, embedder: Embedder | None = None) -> Ass
     )
     retriever = HybridRetriever(store, embedder, settings.k)
     composer = OfflineComposer(
-        retriever,
         ComposerConfig(
             refusal_threshold=settings.refusal_threshold,
             max_sentences=settings.max_answer_sentences,
@@ -146,7 +146,7 @@ def build_assistant(settings: Settings, embedder: Embedder | None = None) -> Ass
     )
     answerer: Answerer = composer
     if settings.uses_llm:
-        from assistant.llm import LLMAnswerer
+        from assistant.answer.llm import LLMAnswerer
 
         answerer = LLMAnswerer.from_settings(settings)
     chain = AnswerChain(retriever, answerer, composer, settings.max_question_chars)

@@ -9,7 +9,7 @@ from typing import Any
 @dataclass(frozen=True)
 class Block:
     """A span of a document's text whose structure says how to read it: a heading, a list
-    item, a table row, a FAQ question or answer ... (assistant/structure.py names the kinds).
+    item, a table row, a FAQ question or answer ... (assistant/units.py names the kinds).
     context is what a reader needs besides the span itself: a list item's lead-in, a table
     row's caption, a FAQ answer's question."""
 

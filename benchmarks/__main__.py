@@ -26,8 +26,8 @@ from typing import Any
 import httpx
 
 from assistant.config import Settings
-from assistant.embedding import Embedder
-from assistant.evaluation import load_items
+from assistant.evaluation.metrics import load_items
+from assistant.index.embedding import Embedder
 from assistant.service import Assistant, build_assistant
 from assistant.types import Turn
 from assistant.units import unit_display

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from assistant.config import Settings
-from assistant.evaluation import load_items, percentile
+from assistant.evaluation.metrics import load_items, percentile
 from assistant.service import build_assistant
 
 REPO = Path(__file__).resolve().parents[1]

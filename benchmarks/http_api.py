@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
-from assistant.embedding import Embedder
-from assistant.evaluation import load_items
+from assistant.evaluation.metrics import load_items
+from assistant.index.embedding import Embedder
 from assistant.service import Assistant
 from assistant.types import Turn
 from benchmarks.load import Request, pct, simulate

@@ -47,7 +47,7 @@ def load(path: Path) -> list[dict[str, str]]:
 
 
 def pairs(rows: list[dict[str, str]], within: bool) -> list[dict[str, object]]:
-    from assistant.embedding import Embedder, resolve_model
+    from assistant.index.embedding import Embedder, resolve_model
 
     vectors = Embedder(resolve_model("all-MiniLM-L6-v2")).encode([r["question"] for r in rows])
     vectors = np.asarray(vectors) / np.linalg.norm(vectors, axis=1, keepdims=True)

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from assistant.config import Settings
-from assistant.embedding import Embedder
+from assistant.index.embedding import Embedder
 from assistant.service import Assistant, build_assistant
 
 REPO = Path(__file__).resolve().parents[1]

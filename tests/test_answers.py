@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 
 import pytest
 
-from assistant.answer.plan import read_question
-from assistant.answering import REFUSAL_TEXT
-from assistant.citations import markers
+from assistant.answer.base import REFUSAL_TEXT
+from assistant.index.snapshot import Retrieved
+from assistant.query.plan import read_question
 from assistant.service import Assistant
 from assistant.types import Answer, Turn
+from assistant.verify.citations import markers
 
 pytestmark = pytest.mark.slow
 
@@ -49,7 +49,7 @@ CASES = [
 def test_words_the_document_does_not_use_still_find_the_passage(
     shipped: Assistant, phrase: str, fact: str
 ) -> None:
-    hits = shipped.retriever.search(phrase)
+    hits = shipped.retriever.search(read_question(phrase))
     assert any(fact in h.chunk.text for h in hits)
 
 
@@ -192,7 +192,7 @@ def test_a_rate_question_needs_a_rate_in_its_answer(shipped: Assistant) -> None:
 
 
 def test_the_langchain_retriever_edge_returns_documents(shipped: Assistant) -> None:
-    from assistant.retrieval import LangChainRetriever
+    from assistant.retrieve.hybrid import LangChainRetriever
 
     retriever = LangChainRetriever(hybrid=shipped.retriever, k=3)
     docs = retriever.invoke("How many people used the CBP One app?")
@@ -205,14 +205,16 @@ def test_an_answer_reads_the_index_version_its_passages_came_from(
     make_assistant: Callable[..., Assistant],
 ) -> None:
     """A write that commits between retrieval and answering (here: the document is removed)
-    does not leave the composer without the passages' sentences: it reads the pinned view."""
+    does not leave the composer without the passages' sentences: retrieval hands the snapshot
+    it read forward with the hits."""
     assistant = make_assistant()
     assistant.sync()
     plan = read_question("How many people used the CBP One app?").with_vectors(assistant.embedder)
     got = assistant.retriever.retrieve(plan)
     (doc_id,) = {h.chunk.doc_id for h in got.hits}
     assert assistant.remove(doc_id)  # a new version without the document is committed
-    pinned = assistant.chain.fallback.draft(replace(plan, pinned=got.index), got.hits)
+    pinned = assistant.chain.fallback.draft(plan, got)
     assert not pinned.refused and "547,000" in pinned.text, pinned.text
     # read at the committed version instead, the same hits have no sentences left
-    assert assistant.chain.fallback.draft(plan, got.hits).refused
+    committed = Retrieved(got.hits, assistant.retriever.lexical())
+    assert assistant.chain.fallback.draft(plan, committed).refused

@@ -25,7 +25,7 @@ from conftest_web import RunningApp, running_app
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from tabs_fixtures import with_baseline_and_known_failures
 
-from assistant.corpus import SUPPORTED_SUFFIXES
+from assistant.ingest.files import SUPPORTED_SUFFIXES
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from assistant.chunking import (
+from assistant.ingest.chunking import (
     ChunkingConfig,
     chunk_document,
     pysbd_splitter,

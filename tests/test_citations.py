@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.citations import find_quote, key_terms, split_answer, supports, verify
 from assistant.types import Chunk, Sentence
+from assistant.verify.citations import find_quote, key_terms, split_answer, supports, verify
 
 TEXT = (
     "Canada is also investing C$75 million over six years to fund projects. "

@@ -1,4 +1,4 @@
-"""Loaders and hostile-file validation of assistant.corpus, on real files made in tmp_path."""
+"""Loaders and hostile-file validation of assistant.ingest, on real files made in tmp_path."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunking import page_at, pysbd_splitter, split_units
-from assistant.corpus import (
+from assistant.ingest.chunking import page_at, pysbd_splitter, split_units
+from assistant.ingest.files import (
     LOADERS_VERSION,
     SIDECAR_SUFFIX,
     SUPPORTED_SUFFIXES,
@@ -24,7 +24,7 @@ from assistant.corpus import (
     scan_corpus,
     validate_file,
 )
-from assistant.structure import (
+from assistant.ingest.structure import (
     MAX_CONTEXT_CHARS,
     MAX_HEADING_CHARS,
     MAX_SECTION_CHARS,
@@ -1084,7 +1084,7 @@ def test_unexpected_parser_errors_become_one_line(
     def explode(data: bytes) -> None:
         raise ValueError("first line of the message\nsecond line with details")
 
-    monkeypatch.setattr("assistant.corpus._load_txt", explode)
+    monkeypatch.setattr("assistant.ingest.files._load_txt", explode)
     with pytest.raises(CorpusError) as info:
         validate_file(write(tmp_path / "a.txt", "text"))
     assert str(info.value) == "could not read the text file: ValueError: first line of the message"

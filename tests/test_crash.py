@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.embedding import Embedder
+from assistant.index.embedding import Embedder
+from assistant.query.plan import read_question
 from assistant.service import build_assistant
 
 pytestmark = pytest.mark.slow
@@ -110,5 +111,6 @@ def test_repeated_kill_9_then_one_ingest_restores_the_index(
     assert {c.doc_id for c in recovered.store.iter_chunks()} == docs, "orphan chunks"
     for doc_id in sorted(docs):
         number = doc_id.split("-")[1].split(".")[0].lstrip("0") or "0"
-        hits = recovered.retriever.search(f"programme {number}-0", k=5)
+        question = f"programme {number}-0"
+        hits = recovered.retriever.search(read_question(question), k=5)
         assert any(h.chunk.doc_id == doc_id for h in hits), doc_id

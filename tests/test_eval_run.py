@@ -12,9 +12,9 @@ import pytest
 
 from assistant import cli
 from assistant.config import Settings
-from assistant.eval_run import run_eval
-from assistant.evaluation import METRICS, load_items, score_run
-from assistant.reports import ReportPaths, compare_metrics, write_report
+from assistant.evaluation.metrics import METRICS, load_items, score_run
+from assistant.evaluation.report import ReportPaths, compare_metrics, write_report
+from assistant.evaluation.run import run_eval
 from assistant.service import build_assistant
 
 pytestmark = pytest.mark.slow

@@ -17,7 +17,7 @@ from types import ModuleType
 
 import pytest
 
-from assistant.corpus import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, scan_corpus
+from assistant.ingest.files import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, scan_corpus
 from assistant.types import SourceDoc
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -12,8 +12,7 @@ import pytest
 
 from assistant import cli
 from assistant.config import Settings
-from assistant.eval_run import new_run_id, run_eval
-from assistant.evaluation import (
+from assistant.evaluation.metrics import (
     METRICS,
     EvalError,
     EvalItem,
@@ -36,7 +35,7 @@ from assistant.evaluation import (
     summarize,
     token_f1,
 )
-from assistant.reports import (
+from assistant.evaluation.report import (
     check_thresholds,
     compare_metrics,
     latest_report,
@@ -46,6 +45,7 @@ from assistant.reports import (
     run_dir,
     write_report,
 )
+from assistant.evaluation.run import new_run_id, run_eval
 from assistant.types import Answer, Chunk, Citation, Hit, Turn
 
 # --- builders ------------------------------------------------------------------------------

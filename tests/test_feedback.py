@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation import load_items, parse_item
+from assistant.evaluation.metrics import load_items, parse_item
 from assistant.feedback import FeedbackFullError, FeedbackStore, feedback_record
 from assistant.types import Answer, Citation, Turn
 

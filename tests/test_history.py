@@ -15,7 +15,7 @@ from assistant.history import (
     parse_history,
     recent,
 )
-from assistant.questions import MAX_CARRIED_CHARS, condense
+from assistant.query.questions import MAX_CARRIED_CHARS, condense
 from assistant.types import Turn
 
 LIMITS = HistoryLimits(max_turns=4, max_chars=100, max_question_chars=30)

@@ -16,12 +16,13 @@ from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 from replay_server import ReplayServer  # pytest's default import mode puts tests/ on sys.path
 
-from assistant.answer.plan import read_question
-from assistant.answering import REFUSAL_TEXT, AnswererError
+from assistant.answer.base import REFUSAL_TEXT, AnswererError
+from assistant.answer.llm import LLMAnswerer, format_passages, load_prompt, sanitise
 from assistant.config import Settings
-from assistant.llm import LLMAnswerer, format_passages, load_prompt, sanitise
+from assistant.index.snapshot import Retrieved
+from assistant.query.plan import read_question
 from assistant.service import Assistant, build_assistant
-from assistant.types import Answer, Hit, Turn
+from assistant.types import Answer, Turn
 
 pytestmark = pytest.mark.slow
 
@@ -69,8 +70,8 @@ def answerer(assistant: Assistant) -> LLMAnswerer:
 
 
 @pytest.fixture(scope="module")
-def hits(assistant: Assistant) -> list[Hit]:
-    return assistant.retriever.search(QUESTION)
+def hits(assistant: Assistant) -> Retrieved:
+    return assistant.retriever.retrieve(read_question(QUESTION))
 
 
 def _user_message(body: dict[str, Any]) -> str:
@@ -200,7 +201,7 @@ def test_history_and_standalone_query_are_sent(assistant: Assistant, server: Rep
 
 
 # --- the answerer on its own -------------------------------------------------------------------
-def test_connection_refused_is_one_line(hits: list[Hit]) -> None:
+def test_connection_refused_is_one_line(hits: Retrieved) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -212,16 +213,18 @@ def test_connection_refused_is_one_line(hits: list[Hit]) -> None:
 
 
 def test_unreadable_reply_is_one_line(
-    answerer: LLMAnswerer, server: ReplayServer, hits: list[Hit]
+    answerer: LLMAnswerer, server: ReplayServer, hits: Retrieved
 ) -> None:
     server.play({"kind": "garbage"})
     with pytest.raises(AnswererError, match=r"sent a reply that could not be read\.$"):
         answerer.draft(read_question(QUESTION), hits, ())
 
 
-def test_no_passages_refuses_without_a_request(answerer: LLMAnswerer, server: ReplayServer) -> None:
+def test_no_passages_refuses_without_a_request(
+    answerer: LLMAnswerer, server: ReplayServer, hits: Retrieved
+) -> None:
     server.play()
-    draft = answerer.draft(read_question(QUESTION), [], ())
+    draft = answerer.draft(read_question(QUESTION), Retrieved([], hits.snapshot), ())
     assert draft.refused and draft.text == REFUSAL_TEXT and server.requests == []
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from assistant import questions
 from assistant.answer.checks import names_a_person, states_type
-from assistant.answer.plan import MONEY, NUMBER, PERSON, YESNO, answer_type, asks_for_post
-from assistant.support import (
+from assistant.answer.support import (
     PassageTerms,
     amounts,
     quantities,
@@ -13,6 +11,8 @@ from assistant.support import (
     unmentioned,
     unspecific,
 )
+from assistant.query import questions
+from assistant.query.plan import MONEY, NUMBER, PERSON, YESNO, answer_type, asks_for_post
 from assistant.types import Turn
 
 HISTORY = [Turn("user", "What did Canada commit to?"), Turn("assistant", "Canada ...")]

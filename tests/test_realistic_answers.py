@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from assistant.citations import human_date
 from assistant.config import Settings
-from assistant.embedding import Embedder
-from assistant.eval_run import run_eval
-from assistant.evaluation import load_items, score_run, select_split
-from assistant.reports import compare_metrics, report_to_dict
+from assistant.evaluation.metrics import load_items, score_run, select_split
+from assistant.evaluation.report import compare_metrics, report_to_dict
+from assistant.evaluation.run import run_eval
+from assistant.index.embedding import Embedder
 from assistant.service import Assistant, build_assistant
+from assistant.verify.citations import human_date
 
 pytestmark = pytest.mark.slow
 

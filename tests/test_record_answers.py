@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.record import DATE, TITLE, record_field
+from assistant.query.record import DATE, TITLE, record_field
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ import pytest
 from conftest import BACKENDS, CORPUS, REPO, settings_for, unique_collection
 
 from assistant.config import Settings
-from assistant.embedding import Embedder
+from assistant.index.embedding import Embedder
 from assistant.service import build_assistant
 
 pytestmark = pytest.mark.slow

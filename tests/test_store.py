@@ -30,9 +30,8 @@ from conftest import (
     unique_collection,
 )
 
-from assistant.embedding import Embedder
-from assistant.service import build_assistant
-from assistant.store import (
+from assistant.index.embedding import Embedder
+from assistant.index.store import (
     ChromaStore,
     IndexView,
     StoreConfig,
@@ -40,6 +39,7 @@ from assistant.store import (
     Transaction,
     open_client,
 )
+from assistant.service import build_assistant
 from assistant.types import Chunk, DocRecord, Sentence
 
 CBP = "How many people used the CBP One app?"

@@ -11,8 +11,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from assistant.chunking import pysbd_splitter, split_units
-from assistant.corpus import load_document
+from assistant.ingest.chunking import pysbd_splitter, split_units
+from assistant.ingest.files import load_document
 from assistant.units import is_answer_unit
 
 CORPUS = Path(__file__).resolve().parent / "corpus"

@@ -14,8 +14,8 @@ import json
 import sys
 from pathlib import Path
 
-from assistant.chunking import pysbd_splitter, split_units
-from assistant.corpus import load_document
+from assistant.ingest.chunking import pysbd_splitter, split_units
+from assistant.ingest.files import load_document
 
 
 def main(argv: list[str] | None = None) -> int:

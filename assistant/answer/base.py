@@ -6,10 +6,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from assistant.types import Hit, Turn
+from assistant.types import Turn
 
 if TYPE_CHECKING:
-    from assistant.answer.plan import QueryPlan
+    from assistant.index.snapshot import Retrieved
+    from assistant.query.plan import QueryPlan
 
 OnToken = Callable[[str], None]
 REFUSAL_TEXT = "I could not find this in the documents."
@@ -38,7 +39,7 @@ class Answerer(Protocol):
     def draft(
         self,
         plan: QueryPlan,
-        hits: Sequence[Hit],
+        retrieved: Retrieved,
         history: Sequence[Turn] = (),
         on_token: OnToken | None = None,
     ) -> Draft: ...

@@ -31,8 +31,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from assistant.answer.plan import DATE, ENTITY, MONEY, NUMBER, PERSON, PLACE, RATE, asks_for_post
-from assistant.support import amounts, places, quantities, states_rate
+from assistant.answer.support import amounts, quantities, states_rate
+from assistant.query.aliases import places
+from assistant.query.plan import DATE, ENTITY, MONEY, NUMBER, PERSON, PLACE, RATE, asks_for_post
 
 _DATE = re.compile(
     r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"

@@ -7,18 +7,13 @@ import re
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 
 from assistant.answer.base import REFUSAL_TEXT, Draft, OnToken
 from assistant.answer.checks import Signals, Verdict, decide, states_type
-from assistant.answer.plan import DATE, MONEY, NUMBER, PERSON, PLACE, RATE, Part, QueryPlan
-from assistant.answer.plan import DEFINITION as DEFINITION_Q
 from assistant.answer.record import record_answer
-from assistant.citations import human_date
-from assistant.retrieval import LexicalIndex, lexical_tokens, make_stemmer
-from assistant.support import (
+from assistant.answer.support import (
     PassageTerms,
     answerable_sentence,
     mentioned,
@@ -26,8 +21,12 @@ from assistant.support import (
     unmentioned,
     unspecific,
 )
+from assistant.index.snapshot import LexicalIndex, Retrieved, lexical_tokens, make_stemmer
+from assistant.query.plan import DATE, MONEY, NUMBER, PERSON, PLACE, RATE, Part, QueryPlan
+from assistant.query.plan import DEFINITION as DEFINITION_Q
 from assistant.types import Chunk, Hit, Sentence, Turn
 from assistant.units import DEFINITION, HEADING, LIST_ITEM, TABLE_ROW, is_answer_unit, row_cells
+from assistant.verify.citations import human_date
 
 _MONTHS = (
     "January February March April May June July August September October November December"
@@ -107,29 +106,28 @@ class OfflineComposer:
 
     name = "offline"
 
-    def __init__(self, view: ViewSource, config: ComposerConfig) -> None:
-        self.view_source = view
+    def __init__(self, config: ComposerConfig) -> None:
         self.config = config
 
     def condense(self, question: str, history: Sequence[Turn]) -> str:
-        from assistant import questions
+        from assistant.query import questions
 
         return questions.condense(question, history)
 
     def draft(
         self,
         plan: QueryPlan,
-        hits: Sequence[Hit],
+        retrieved: Retrieved,
         history: Sequence[Turn] = (),
         on_token: OnToken | None = None,
     ) -> Draft:
-        draft, _ = self.compose(plan, hits)
+        draft, _ = self.compose(plan, retrieved)
         if on_token and not draft.refused:
             on_token(draft.text)
         return draft
 
-    def compose(self, plan: QueryPlan, hits: Sequence[Hit]) -> tuple[Draft, Explanation]:
-        view = plan.pinned or self.view_source.lexical()
+    def compose(self, plan: QueryPlan, retrieved: Retrieved) -> tuple[Draft, Explanation]:
+        hits, view = retrieved.hits, retrieved.snapshot
         units = candidates(hits, view)
         whole = self._ranked(plan, plan.parts[0] if not plan.multipart else None, units, view)
         explain = Explanation(
@@ -169,10 +167,10 @@ class OfflineComposer:
         text = " ".join(_render(s, dated) for s in (_newest_first(chosen) if dated else chosen))
         return Draft(text, refused=False), _with(explain, _verdict_line(decided))
 
-    def assess(self, plan: QueryPlan, hits: Sequence[Hit]) -> list[Signals]:
+    def assess(self, plan: QueryPlan, retrieved: Retrieved) -> list[Signals]:
         """The signals of the best unit of each part (what calibration is fitted on)."""
-        view = plan.pinned or self.view_source.lexical()
-        units = candidates(hits, view)
+        view = retrieved.snapshot
+        units = candidates(retrieved.hits, view)
         out = []
         for part in plan.parts:
             ranked = self._ranked(plan, part if plan.multipart else None, units, view)
@@ -312,13 +310,6 @@ _QUESTION_TERMS = frozenset(
 # Answer types a unit states or not (a figure, a date, a name): every unit of such an answer
 # must state it, for what the question names.
 _TYPED = (NUMBER, MONEY, RATE, DATE, PERSON, PLACE)
-
-
-class ViewSource(Protocol):
-    """What the composer needs of the index: one view pinned to its version (the retriever
-    is one)."""
-
-    def lexical(self) -> LexicalIndex: ...
 
 
 def candidates(hits: Sequence[Hit], view: LexicalIndex) -> list[Unit]:

@@ -26,7 +26,7 @@ from assistant.brief import build_brief
 from assistant.chain import QuestionError
 from assistant.documents import DocumentNotFoundError
 from assistant.feedback import FeedbackFullError, FeedbackStore
-from assistant.indexing import IndexBusyError
+from assistant.ingest.sync import IndexBusyError
 from assistant.service import Assistant
 from assistant.types import Answer, Turn
 from assistant.web.events import ANSWERING, PRIVATE, skip

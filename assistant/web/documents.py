@@ -16,9 +16,9 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.corpus import SUPPORTED_SUFFIXES
 from assistant.documents import DocumentNotFoundError
-from assistant.indexing import IndexBusyError
+from assistant.ingest.files import SUPPORTED_SUFFIXES
+from assistant.ingest.sync import IndexBusyError
 from assistant.redact import redact_urls
 from assistant.service import Assistant
 from assistant.web.documents_view import (

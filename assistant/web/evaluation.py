@@ -14,8 +14,8 @@ from urllib.parse import quote
 
 import gradio as gr
 
-from assistant.evaluation import EvalError
-from assistant.indexing import IndexBusyError
+from assistant.evaluation.metrics import EvalError
+from assistant.ingest.sync import IndexBusyError
 from assistant.service import Assistant
 from assistant.web.evaluation_view import (
     FailedQuestion,
@@ -74,7 +74,7 @@ class EvaluationHandlers:
         return self.assistant.settings.evals_dir / "reports"
 
     def latest_report(self) -> tuple[Any, ...]:
-        from assistant.reports import latest_report, load_report
+        from assistant.evaluation.report import latest_report, load_report
 
         path = latest_report(self.reports_dir)
         if path is None:
@@ -85,9 +85,9 @@ class EvaluationHandlers:
             return _message(esc(str(exc)))
 
     def run_eval(self, progress: gr.Progress = PROGRESS) -> tuple[Any, ...]:
-        from assistant.eval_run import run_eval
-        from assistant.evaluation import load_items, score_run
-        from assistant.reports import report_to_dict, run_dir, write_report
+        from assistant.evaluation.metrics import load_items, score_run
+        from assistant.evaluation.report import report_to_dict, run_dir, write_report
+        from assistant.evaluation.run import run_eval
 
         evals_dir = self.assistant.settings.evals_dir
         questions = evals_dir / "questions.jsonl"
@@ -131,7 +131,7 @@ class EvaluationHandlers:
     def _baseline(self, folder: Path) -> tuple[dict[str, Any] | None, bool]:
         """The committed baseline's report (None when absent or unreadable), and whether the
         report shown is that baseline."""
-        from assistant.reports import load_report
+        from assistant.evaluation.report import load_report
 
         path = self.reports_dir / BASELINE
         if not path.is_file():

@@ -24,7 +24,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
-from assistant.chunking import TokenCounter, tiktoken_counter
+from assistant.ingest.chunking import TokenCounter, tiktoken_counter
 from assistant.service import Assistant
 from assistant.types import Answer, Citation, Turn
 from assistant.web.http_errors import OPENAI_PREFIX

@@ -24,11 +24,11 @@ from starlette.types import Receive, Scope, Send
 from assistant.chain import QuestionError
 from assistant.config import Settings
 from assistant.documents import DocumentNotFoundError
-from assistant.embedding import EmbeddingModelError
 from assistant.errors import UserError
-from assistant.indexing import IndexBusyError
+from assistant.index.embedding import EmbeddingModelError
+from assistant.index.store import StoreError
+from assistant.ingest.sync import IndexBusyError
 from assistant.service import Assistant
-from assistant.store import StoreError
 from assistant.web.gate import Gate, GatePolicy
 from assistant.web.http_errors import REST_PREFIX, error_bytes, is_api
 from assistant.web.openai_compat import ChatError, openai_router

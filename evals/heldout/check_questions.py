@@ -12,7 +12,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from assistant.corpus import scan_corpus
+from assistant.ingest.files import scan_corpus
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 KEYS = {"id", "question", "answer", "facts", "evidence", "answerable", "category"}

@@ -22,9 +22,10 @@ FALSE_REFUSAL_COST = 3.0  # a false refusal costs three times a missed refusal
 
 def collect() -> tuple[np.ndarray, np.ndarray]:
     from assistant.answer.checks import SIGNALS
-    from assistant.answer.plan import read_question
     from assistant.config import Settings
-    from assistant.evaluation import load_items, select_split
+    from assistant.evaluation.metrics import load_items, select_split
+    from assistant.query import questions
+    from assistant.query.plan import read_question
     from assistant.service import build_assistant
 
     items = select_split(load_items(ROOT / "evals/realistic/questions.jsonl"), "dev")
@@ -42,10 +43,9 @@ def collect() -> tuple[np.ndarray, np.ndarray]:
         composer = assistant.chain.fallback
         rows, labels = [], []
         for item in items:
-            plan = read_question(item.question, "", item.history)
+            plan = read_question(item.question, questions.condense(item.question, item.history))
             plan = plan.with_vectors(assistant.embedder)
-            hits = assistant.retriever.search(plan)
-            signals = composer.assess(plan, hits)
+            signals = composer.assess(plan, assistant.retriever.retrieve(plan))
             if not signals:
                 continue
             weakest = min(signals, key=lambda s: s.support)

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from assistant.chain import QuestionError
 from assistant.config import Settings
-from assistant.evaluation import ALL_SPLITS, EvalError, EvalItem, EvalRun, Outcome, RunInfo
+from assistant.evaluation.metrics import ALL_SPLITS, EvalError, EvalItem, EvalRun, Outcome, RunInfo
 from assistant.progress import Progress
 from assistant.types import Answer, Turn
 

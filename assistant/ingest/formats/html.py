@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.structure import DocBuilder
+from assistant.ingest.structure import DocBuilder
 from assistant.types import Block
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})

@@ -15,14 +15,15 @@ from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
-from assistant.answering import REFUSAL_TEXT, AnswererError, Draft, OnToken
-from assistant.citations import strip_markers
+from assistant.answer.base import REFUSAL_TEXT, AnswererError, Draft, OnToken
+from assistant.index.snapshot import Retrieved
 from assistant.redact import redact_urls
 from assistant.types import Hit, Turn
+from assistant.verify.citations import strip_markers
 
 if TYPE_CHECKING:
-    from assistant.answer.plan import QueryPlan
     from assistant.config import Settings
+    from assistant.query.plan import QueryPlan
 
 NOT_FOUND = "NOT_FOUND"  # the line the system prompt asks for when the passages lack the answer
 _NOT_FOUND = re.compile(r"\bNOT[_ ]FOUND\b")
@@ -197,10 +198,11 @@ class LLMAnswerer:
     def draft(
         self,
         plan: QueryPlan,
-        hits: Sequence[Hit],
+        retrieved: Retrieved,
         history: Sequence[Turn] = (),
         on_token: OnToken | None = None,
     ) -> Draft:
+        hits = retrieved.hits
         if not hits:
             return Draft(
                 REFUSAL_TEXT, refused=True, answerer=self.name, refusal_reason="no_passage"

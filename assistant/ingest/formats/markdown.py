@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.structure import DocBuilder
+from assistant.ingest.structure import DocBuilder
 from assistant.types import Block
 
 

@@ -13,13 +13,14 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant.errors import UserError
 from assistant.config import DEFAULT_MODEL
 from assistant.progress import Progress as Progress  # (texts done, total); re-exported
 
 _BUNDLED = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 
 
-class EmbeddingModelError(RuntimeError):
+class EmbeddingModelError(UserError, RuntimeError):
     pass
 
 

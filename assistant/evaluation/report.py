@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation import (
+from assistant.evaluation.metrics import (
     LATENCY_METRICS,
     LOWER_IS_BETTER,
     METRICS,

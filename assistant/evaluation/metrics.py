@@ -1,7 +1,7 @@
 """Evaluation as definition and metrics: the question set, per-question scores, aggregation.
 
 Everything here is pure and deterministic except `load_items`, which reads one file. Running
-the questions through an assistant lives in `eval_run.py`; writing reports in `reports.py`.
+the questions through an assistant lives in `run.py`; writing reports in `report.py`.
 
 Per question, each metric is a number or None (not applicable); an aggregate is the mean over
 the questions where it applies, and 0.0 when none does (the count of questions that applied is
@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.citations import strip_markers
 from assistant.types import Answer, Turn
+from assistant.verify.citations import strip_markers
 
 #: The metrics of a report, in display order. Higher is better except for LOWER_IS_BETTER.
 METRICS: tuple[str, ...] = (

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.chunking import ends_with_abbreviation
+from assistant.ingest.chunking import ends_with_abbreviation
 from assistant.types import Chunk, Citation, Sentence
 
 MARKER = re.compile(r"\s*\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")

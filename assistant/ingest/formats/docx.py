@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.structure import DocBuilder
+from assistant.ingest.structure import DocBuilder
 from assistant.types import Block
 
 _LEVEL = re.compile(r"(?:heading|title)\s*(\d*)", re.I)

@@ -49,6 +49,7 @@ import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import AuthorizationError, ChromaAuthError, NotFoundError
 
+from assistant.errors import UserError
 from assistant.types import Chunk, DocRecord
 from assistant.units import decode_units, encode_units
 
@@ -62,7 +63,7 @@ _HNSW = {"hnsw": {"space": "cosine"}}
 _UUID_DIR = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
-class StoreError(RuntimeError):
+class StoreError(UserError, RuntimeError):
     """The index could not be reached or read; the message says what to do."""
 
 

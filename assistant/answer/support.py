@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
-import yaml
+from assistant.query.aliases import aliases
 
 _WORD = re.compile(r"[\w$][\w,.'’-]*\w|\w")
 _CAPS_RUN = re.compile(
@@ -130,18 +128,6 @@ def answerable_sentence(sentence: str, item: bool = False) -> bool:
     return statement and not _INSTRUCTION.search(sentence)
 
 
-def expand_aliases(query: str) -> str:
-    """The query with the documents' names for what it calls otherwise: "Ottawa" -> "Ottawa
-    (Canada)". Only whole words or phrases are expanded."""
-    lowered = query.lower()
-    extra = [
-        alts[0]
-        for key, alts in aliases().items()
-        if re.search(rf"(?<!\w){re.escape(key)}(?!\w)", lowered) and alts[0] not in lowered
-    ]
-    return f"{query} ({', '.join(dict.fromkeys(extra))})" if extra else query
-
-
 def quantities(text: str) -> list[str]:
     """Amounts and counts (not dates or years), digits only: "$578 million" -> "578"."""
     found = []
@@ -180,23 +166,4 @@ def _acronyms(text: str) -> frozenset[str]:
         for i in range(len(initials)):
             for j in range(i + 2, len(initials) + 1):
                 found.add(initials[i:j])
-    return frozenset(found)
-
-
-def _data(name: str) -> dict:
-    """A YAML mapping shipped in assistant/data."""
-    return yaml.safe_load(resources.files("assistant").joinpath(f"data/{name}").read_text()) or {}
-
-
-@cache
-def aliases() -> dict[str, tuple[str, ...]]:
-    raw = _data("aliases.yaml")
-    return {str(k).lower(): tuple(str(a).lower() for a in v) for k, v in raw.items()}
-
-
-@cache
-def places() -> frozenset[str]:
-    """Place names (places.yaml and the aliases' keys and names), lower-cased."""
-    found = {str(p).lower() for group in _data("places.yaml").values() for p in group}
-    found |= set(aliases()) | {a for alts in aliases().values() for a in alts}
     return frozenset(found)

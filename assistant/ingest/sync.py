@@ -16,8 +16,11 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from assistant.chunking import ChunkingConfig, SentenceSplitter, TokenCounter, chunk_document
-from assistant.corpus import (
+from assistant.errors import UserError
+from assistant.index.embedding import Embedder, Progress
+from assistant.index.store import ChromaStore, Transaction, utc_now
+from assistant.ingest.chunking import ChunkingConfig, SentenceSplitter, TokenCounter, chunk_document
+from assistant.ingest.files import (
     SIDECAR_SUFFIX,
     SUPPORTED_SUFFIXES,
     CorpusError,
@@ -26,9 +29,7 @@ from assistant.corpus import (
     safe_name,
     validate_file,
 )
-from assistant.embedding import Embedder, Progress
-from assistant.parse_worker import ParseLimits, ParseWorker
-from assistant.store import ChromaStore, Transaction, utc_now
+from assistant.ingest.worker import ParseLimits, ParseWorker
 from assistant.types import Chunk, DocRecord, FileError, SourceDoc, SyncReport
 from assistant.units import unit_display
 
@@ -36,7 +37,7 @@ Prepared = tuple[SourceDoc, list[Chunk]]
 _BATCH_CHUNKS = 256  # documents are embedded and written in groups of about this many chunks
 
 
-class IndexBusyError(RuntimeError):
+class IndexBusyError(UserError, RuntimeError):
     pass
 
 
@@ -242,7 +243,7 @@ def _os_problem(exc: OSError) -> str:
     return f"cannot read the file ({exc.strerror or type(exc).__name__})"
 
 
-class DocumentIdError(ValueError):
+class DocumentIdError(UserError, ValueError):
     """docs remove was given something that is not a document id."""
 
 

@@ -58,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_eval(sub: Any) -> None:
     try:
-        from assistant.evaluation_cli import add_eval_command
+        from assistant.cli.eval import add_eval_command
     except ImportError:
         return
     add_eval_command(sub)

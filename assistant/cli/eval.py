@@ -1,6 +1,6 @@
 """The `eval` subcommand: run a question set, write the report, compare and gate.
 
-Imported by `assistant.cli` whenever the parser is built, so heavy imports stay inside the
+Imported by `assistant.cli.main` whenever the parser is built, so heavy imports stay inside the
 command function.
 """
 
@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
-from assistant.evaluation import ALL_SPLITS, SPLITS
+from assistant.evaluation.metrics import ALL_SPLITS, SPLITS
 from assistant.progress import progress_bar
 
 if TYPE_CHECKING:
-    from assistant.reports import Threshold
+    from assistant.evaluation.report import Threshold
     from assistant.service import Assistant
 
 _EPILOG = """\
@@ -76,7 +76,7 @@ def add_eval_command(sub: Any) -> None:
 
 def eval_command(args: argparse.Namespace) -> int:
     from assistant.errors import UserError
-    from assistant.evaluation import EvalError
+    from assistant.evaluation.metrics import EvalError
 
     try:
         return _eval(args)
@@ -85,15 +85,15 @@ def eval_command(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from assistant.eval_run import run_eval
-    from assistant.evaluation import load_items, score_run, select_split
-    from assistant.reports import (
+    from assistant.evaluation.metrics import load_items, score_run, select_split
+    from assistant.evaluation.report import (
         load_report,
         metrics_table_markdown,
         report_to_dict,
         run_dir,
         write_report,
     )
+    from assistant.evaluation.run import run_eval
 
     settings = Settings()
     questions, corpus = _set_paths(settings, args)
@@ -161,7 +161,7 @@ def _check_args(args: argparse.Namespace, corpus: Path | None) -> None:
 
 
 def _thresholds(texts: list[str]) -> list[Threshold]:
-    from assistant.reports import parse_threshold
+    from assistant.evaluation.report import parse_threshold
 
     return [parse_threshold(t) for t in texts]
 
@@ -189,11 +189,11 @@ def _sync_and_warm_up(assistant: Assistant) -> None:
     for err in report.failed:
         print(f"failed: {err}", file=sys.stderr)
     print(report.summary(), file=sys.stderr)
-    assistant.retriever.search("warm up", 1)  # load the model and lexical index before timing
+    assistant.chain.explain("warm up")  # load the model and lexical index before timing
 
 
 def _compare(old: dict[str, Any], new: dict[str, Any], tolerance: float) -> bool:
-    from assistant.reports import compare_metrics, deltas_table
+    from assistant.evaluation.report import compare_metrics, deltas_table
 
     deltas = compare_metrics(old["metrics"], new["metrics"], tolerance)
     print(f"\nCompared with {old.get('run', {}).get('run_id', 'the old report')}:")
@@ -205,7 +205,7 @@ def _compare(old: dict[str, Any], new: dict[str, Any], tolerance: float) -> bool
 
 
 def _gate(data: dict[str, Any], thresholds: list[Threshold]) -> bool:
-    from assistant.reports import check_thresholds
+    from assistant.evaluation.report import check_thresholds
 
     problems = check_thresholds(data["metrics"], thresholds)
     for line in problems:

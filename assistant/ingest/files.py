@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from assistant.structure import (
+from assistant.ingest.structure import (
     MAX_HEADING_CHARS,
     MAX_TITLE_CHARS,
     cap,
@@ -69,7 +69,7 @@ class Parsed:
 # public API
 
 
-Parser = Callable[[str, bytes], Parsed]  # (suffix, bytes) -> Parsed; see parse_worker.py
+Parser = Callable[[str, bytes], Parsed]  # (suffix, bytes) -> Parsed; see ingest/worker.py
 
 
 @dataclass(frozen=True)
@@ -466,8 +466,8 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|
 
 
 def _load_md(data: bytes) -> Parsed:
-    """The rendered text: no Markdown markup reaches it (see markdown_text.py)."""
-    from assistant.markdown_text import render_markdown
+    """The rendered text: no Markdown markup reaches it (see formats/markdown.py)."""
+    from assistant.ingest.formats.markdown import render_markdown
 
     text = _decode_text(data)
     _refuse_long_front_matter(text)
@@ -777,7 +777,7 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 def _load_html(data: bytes) -> Parsed:
     from bs4 import BeautifulSoup
 
-    from assistant.html_text import render_html
+    from assistant.ingest.formats.html import render_html
 
     soup = BeautifulSoup(_decode_text(data), "lxml")
     title = _html_title(soup)
@@ -858,7 +858,7 @@ def _html_root(soup: Any) -> Any:
 def _load_docx(data: bytes) -> Parsed:
     import docx
 
-    from assistant.docx_text import render_docx
+    from assistant.ingest.formats.docx import render_docx
 
     _check_docx_zip(data)
     document = docx.Document(io.BytesIO(data))

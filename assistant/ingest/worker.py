@@ -2,7 +2,7 @@
 
 `with ParseWorker(limits) as parse: doc = load_document(path, corpus, parse=parse)`. One child
 serves a whole sync; after a kill, the next file starts a fresh one. The child is a plain
-`python -m assistant.parse_worker` that imports only the loaders, caps its own address space
+`python -m assistant.ingest.worker` that imports only the loaders, caps its own address space
 (RLIMIT_AS), and talks to the parent over a socket pair with multiprocessing's Connection.
 """
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from types import TracebackType
 
-from assistant.corpus import CorpusError, Parsed, parse_bytes
+from assistant.ingest.files import CorpusError, Parsed, parse_bytes
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class ParseWorker:
             return self._conn
         self.close()
         mine, theirs = socket.socketpair()
-        command = [sys.executable, "-m", "assistant.parse_worker", str(theirs.fileno())]
+        command = [sys.executable, "-m", "assistant.ingest.worker", str(theirs.fileno())]
         with theirs:
             self._child = subprocess.Popen(
                 [*command, str(self.limits.memory_mb)],

@@ -7,17 +7,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import numpy as np
 
-from assistant import questions
-from assistant.answer.record import record_field
-from assistant.support import expand_aliases
-from assistant.types import Turn
-
-if TYPE_CHECKING:
-    from assistant.retrieval import LexicalIndex
+from assistant.query import questions
+from assistant.query.aliases import expand_aliases
+from assistant.query.record import record_field
 
 # The kinds of answer a question may ask for; checks.py knows how a unit states each.
 NUMBER, MONEY, RATE, DATE, PERSON, PLACE, ENTITY, YESNO, LIST, DEFINITION, OTHER = (
@@ -124,8 +120,6 @@ class QueryPlan:
     time: TimeScope
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)
     record: str = ""  # "date" or "title" when it asks about a document itself (record.py)
-    # The index version retrieval read (set by the chain), so the answerer reads the same.
-    pinned: LexicalIndex | None = field(default=None, compare=False, repr=False)
 
     @property
     def multipart(self) -> bool:
@@ -167,10 +161,10 @@ class QueryPlan:
         return lines
 
 
-def read_question(question: str, query: str = "", history: Sequence[Turn] = ()) -> QueryPlan:
-    """The plan of a question; `query` is its standalone form when an LLM rewrote it (default:
-    the offline condensation over `history`)."""
-    query = expand_aliases(query or questions.condense(question, history))
+def read_question(question: str, query: str = "") -> QueryPlan:
+    """The plan of a question; `query` is its standalone form (condensed once, by the chain,
+    over the conversation; the question itself when empty)."""
+    query = expand_aliases(query or question.strip())
     subs = questions.sub_queries(question, query) or [query]
     raw = questions.split_parts(question) if len(subs) > 1 else [question]
     subs, raw = shared_predicate(subs), shared_predicate(raw)
