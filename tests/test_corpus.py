@@ -1084,7 +1084,7 @@ def test_unexpected_parser_errors_become_one_line(
     def explode(data: bytes) -> None:
         raise ValueError("first line of the message\nsecond line with details")
 
-    monkeypatch.setattr("assistant.ingest.files._load_txt", explode)
+    monkeypatch.setattr("assistant.ingest.formats.text.load", explode)
     with pytest.raises(CorpusError) as info:
         validate_file(write(tmp_path / "a.txt", "text"))
     assert str(info.value) == "could not read the text file: ValueError: first line of the message"

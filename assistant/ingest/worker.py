@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from types import TracebackType
 
-from assistant.ingest.files import CorpusError, Parsed, parse_bytes
+from assistant.ingest.formats import parse_bytes
+from assistant.ingest.formats.common import CorpusError, Parsed
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,18 @@ paragraphs. Tables nested in cells are read as text of their cell."""
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.ingest.structure import DocBuilder
+from assistant.ingest.formats.common import (
+    CorpusError,
+    Parsed,
+    iso_date,
+)
+from assistant.ingest.structure import MAX_TITLE_CHARS, DocBuilder, cap
 from assistant.types import Block
 
 _LEVEL = re.compile(r"(?:heading|title)\s*(\d*)", re.I)
@@ -156,3 +163,69 @@ def _has_header(table: Any, rows: list[list[str]]) -> bool:
     longest = max(len(c.split()) for c in labels)
     body = [c for row in rows[1:] for c in row if c]
     return any(len(c.split()) > longest or any(ch.isdigit() for ch in c) for c in body)
+
+
+# ---------------------------------------------------------------------------------------------
+# the loader: the zip checked before unzipping, core properties for title and date
+
+_DOCX_MAX_UNZIPPED = 100_000_000
+_DOCX_MAX_RATIO = 100
+_DOCX_RATIO_MIN_SIZE = 1_000_000  # small members compress well legitimately; judge big ones only
+
+
+def load(data: bytes) -> Parsed:
+    import docx
+
+    _check_docx_zip(data)
+    document = docx.Document(io.BytesIO(data))
+    rendered = render_docx(document)
+    title, created = _docx_properties(document)
+    return Parsed(
+        text=rendered.text,
+        title=title or cap(rendered.first_heading, MAX_TITLE_CHARS),
+        date=created,
+        sections=rendered.sections,
+        blocks=rendered.blocks,
+    )
+
+
+def _docx_properties(document: Any) -> tuple[str, str]:
+    """Title and creation date from the core properties; broken metadata counts as none."""
+    try:
+        props = document.core_properties
+        title = cap(props.title or "", MAX_TITLE_CHARS)
+        return title, iso_date(props.created) if props.created else ""
+    except Exception:  # metadata is optional
+        return "", ""
+
+
+def _check_docx_zip(data: bytes) -> None:
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise CorpusError(
+            "not a valid .docx (an old .doc or a password-protected file); "
+            "save it as an unprotected .docx"
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise CorpusError("not a valid .docx (not a zip archive); save it again as .docx") from None
+    names = {m.filename for m in members}
+    if "[Content_Types].xml" not in names or not any(
+        re.fullmatch(r"word/document\d*\.xml", n) for n in names
+    ):
+        raise CorpusError("not a valid .docx (no word/document.xml); save it again as .docx")
+    total = sum(m.file_size for m in members)
+    worst = max(
+        (
+            m.file_size / max(m.compress_size, 1)
+            for m in members
+            if m.file_size > _DOCX_RATIO_MIN_SIZE
+        ),
+        default=0.0,
+    )
+    if total > _DOCX_MAX_UNZIPPED or worst > _DOCX_MAX_RATIO:
+        ratio = f" with a part compressed {worst:.0f}:1" if worst > _DOCX_MAX_RATIO else ""
+        raise CorpusError(
+            f"the .docx expands to {total / 1e6:.0f} MB{ratio}; refusing (possible zip bomb)"
+        )

@@ -5,9 +5,15 @@ just white space, so a paragraph is never cut where the HTML file happened to wr
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from assistant.ingest.structure import DocBuilder
+from assistant.ingest.formats.common import (
+    Parsed,
+    decode_text,
+    iso_date,
+)
+from assistant.ingest.structure import MAX_TITLE_CHARS, DocBuilder, cap
 from assistant.types import Block
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -135,3 +141,93 @@ def _int(value: Any, default: int) -> int:
         return max(int(str(value)), 1)
     except (TypeError, ValueError):
         return default
+
+
+# ---------------------------------------------------------------------------------------------
+# the loader: page chrome and hidden parts dropped, the main content rendered
+
+_DROP_TAGS = ("script", "style", "noscript", "template", "svg", "head", "nav", "aside", "form")
+_PAGE_CHROME = ("header", "footer")  # dropped unless inside the chosen <main>/<article>
+_DATE_METAS = frozenset(
+    {
+        "date", "dc.date", "dcterms.date", "dc.date.issued", "dcterms.created", "citation_date",
+        "citation_publication_date", "article:published_time", "og:published_time",
+        "pubdate", "publish-date", "publication_date", "datepublished",
+    }
+)  # fmt: skip
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def load(data: bytes) -> Parsed:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(decode_text(data), "lxml")
+    title = _html_title(soup)
+    created = _html_date(soup)
+    for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(_is_hidden):
+        tag.decompose()
+    for tag in soup.find_all(_is_chrome):
+        tag.decompose()
+    root = _html_root(soup)
+    for tag in root.find_all(_PAGE_CHROME):
+        if tag.find_parent(("main", "article")) is None:
+            tag.decompose()
+    text, blocks, sections = render_html(root)
+    return Parsed(text=text, title=title, date=created, sections=sections, blocks=blocks)
+
+
+# Page furniture by its class, id or role, after Mozilla Readability's "unlikely candidates":
+# breadcrumbs, share and social links, cookie banners, bylines, pagination, related links.
+_CHROME = re.compile(
+    r"(?:^|[\s_-])(?:breadcrumbs?|share|sharing|social|cookies?|consent|gdpr|byline|pagination|"
+    r"pager|related|newsletter|subscribe|sponsor|banner|skip-link|popup)(?:$|[\s_-])",
+    re.I,
+)
+
+
+def _is_chrome(tag: Any) -> bool:
+    attrs = getattr(tag, "attrs", None) or {}
+    if tag.name in ("main", "article", "body", "html"):
+        return False
+    classes = attrs.get("class") or []
+    names = " ".join([*classes, str(attrs.get("id", "")), str(attrs.get("role", ""))])
+    return bool(_CHROME.search(names))
+
+
+def _is_hidden(tag: Any) -> bool:
+    attrs = getattr(tag, "attrs", None) or {}
+    return (
+        "hidden" in attrs
+        or str(attrs.get("aria-hidden", "")).strip().lower() == "true"
+        or bool(_HIDDEN_STYLE.search(str(attrs.get("style", ""))))
+    )
+
+
+def _html_title(soup: Any) -> str:
+    if soup.title and cap(soup.title.get_text(), MAX_TITLE_CHARS):
+        return cap(soup.title.get_text(), MAX_TITLE_CHARS)
+    h1 = soup.find("h1")
+    return cap(h1.get_text(" "), MAX_TITLE_CHARS) if h1 else ""
+
+
+def _html_date(soup: Any) -> str:
+    for tag in soup.find_all("meta"):
+        key = str(tag.get("name") or tag.get("property") or tag.get("itemprop") or "")
+        if key.strip().lower() in _DATE_METAS:
+            found = iso_date(str(tag.get("content", "")))
+            if found:
+                return found
+    time_tag = soup.find("time", attrs={"datetime": True})
+    return iso_date(str(time_tag["datetime"])) if time_tag else ""
+
+
+def _html_root(soup: Any) -> Any:
+    main = soup.find("main")
+    if main is not None:
+        return main
+    articles = soup.find_all("article")
+    if len(articles) == 1:
+        return articles[0]
+    return soup.body or soup

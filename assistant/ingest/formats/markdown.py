@@ -4,10 +4,22 @@ images, inline HTML and heading markers never reach the text."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.ingest.structure import DocBuilder
+import yaml
+
+from assistant.ingest.formats.common import (
+    CorpusError,
+    Parsed,
+    decode_text,
+    first_line,
+    human_size,
+    iso_date,
+    string_meta,
+)
+from assistant.ingest.structure import MAX_TITLE_CHARS, DocBuilder, cap
 from assistant.types import Block
 
 
@@ -149,3 +161,57 @@ def _strip_tags(html: str) -> str:
     for tag in soup.find_all(("script", "style", "template", "noscript")):
         tag.decompose()
     return str(soup.get_text("\n"))
+
+
+# ---------------------------------------------------------------------------------------------
+# the loader: front matter for title and date, the rendered text
+
+MAX_FRONT_MATTER_CHARS = 64_000  # a Markdown file's front matter; longer is refused
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+
+
+def load(data: bytes) -> Parsed:
+    """The rendered text: no Markdown markup reaches it (see formats/markdown.py)."""
+    text = decode_text(data)
+    _refuse_long_front_matter(text)
+    match = _FRONT_MATTER.match(text[: MAX_FRONT_MATTER_CHARS + 8])
+    meta = _front_matter(match.group(1)) if match else None
+    if match and meta is not None:
+        text = text[match.end() :]
+    meta = meta or {}
+    rendered = render_markdown(text)
+    return Parsed(
+        text=rendered.text,
+        title=cap(meta.get("title", "") or rendered.first_h1, MAX_TITLE_CHARS),
+        date=iso_date(meta.get("date", "")),
+        sections=rendered.sections,
+        meta=meta,
+        blocks=rendered.blocks,
+    )
+
+
+_YAML_KEY = re.compile(r"[ \t]*[\w\"'-][^:\n]{0,200}:(?:[ \t]|$)")
+
+
+def _refuse_long_front_matter(text: str) -> None:
+    """Front matter (--- then YAML keys) that closes past MAX_FRONT_MATTER_CHARS is refused,
+    never read as document text."""
+    if not re.match(r"---[ \t]*\r?\n", text) or len(text) <= MAX_FRONT_MATTER_CHARS:
+        return
+    closing = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M).search(text, 4)
+    first = text.split("\n", 2)[1] if text.count("\n") >= 1 else ""
+    if closing and closing.start() > MAX_FRONT_MATTER_CHARS and _YAML_KEY.match(first):
+        raise CorpusError(
+            f"the front matter is over {MAX_FRONT_MATTER_CHARS:,} characters; keep it under "
+            f"{human_size(MAX_FRONT_MATTER_CHARS)} (title, date and a few keys) or remove it"
+        )
+
+
+def _front_matter(source: str) -> dict[str, str] | None:
+    """The front matter's keys as strings; None if it is not a mapping (e.g. '---' rules)."""
+    try:
+        loaded = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        raise CorpusError(f"the front matter is not valid YAML: {first_line(exc)}") from None
+    return string_meta(loaded) if isinstance(loaded, dict) else None
