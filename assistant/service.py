@@ -12,8 +12,9 @@ from assistant.chain import AnswerChain, QuestionError
 from assistant.config import Settings
 from assistant.documents import DocumentFile, DocumentView, document_file, document_view
 from assistant.history import recent
+from assistant.index.clients import StoreConfig
 from assistant.index.embedding import Embedder, Progress
-from assistant.index.store import ChromaStore, StoreConfig
+from assistant.index.store import ChromaStore
 from assistant.ingest.chunking import ChunkingConfig, pysbd_splitter, tiktoken_counter
 from assistant.ingest.sync import Chunker, Indexer
 from assistant.ingest.worker import ParseLimits

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from assistant import cli
+from assistant.cli import main as cli
 from assistant.config import Settings
 from assistant.evaluation.metrics import METRICS, load_items, score_run
 from assistant.evaluation.report import ReportPaths, compare_metrics, write_report

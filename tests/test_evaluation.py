@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import cli
+from assistant.cli import main as cli
 from assistant.config import Settings
 from assistant.evaluation.metrics import (
     METRICS,
@@ -348,13 +348,15 @@ def test_the_shipped_set_loads() -> None:
     assert len(items) >= 80 and any(i.history for i in items)
 
 
-def test_the_realistic_set_loads_with_two_disjoint_splits() -> None:
+def test_the_realistic_set_loads_as_one_dev_split() -> None:
+    """Its old test split was selected on and merged into dev (issue 22): asking for test says
+    so in one line instead of scoring nothing."""
     path = Path(__file__).resolve().parents[1] / "evals" / "realistic" / "questions.jsonl"
     items = load_items(path)
-    dev, test = select_split(items, "dev"), select_split(items, "test")
-    assert len(dev) + len(test) == len(items) >= 150
-    assert not {i.id for i in dev} & {i.id for i in test}
-    assert select_split(items, "all") == items
+    assert select_split(items, "dev") == select_split(items, "all") == items
+    assert len(items) >= 150
+    with pytest.raises(EvalError, match=r"no questions in split 'test'"):
+        select_split(items, "test", "questions.jsonl")
 
 
 def test_select_split_keeps_items_without_a_split_in_every_split() -> None:

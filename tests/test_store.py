@@ -30,15 +30,10 @@ from conftest import (
     unique_collection,
 )
 
+from assistant.index.clients import StoreConfig, StoreError, open_client
 from assistant.index.embedding import Embedder
-from assistant.index.store import (
-    ChromaStore,
-    IndexView,
-    StoreConfig,
-    StoreError,
-    Transaction,
-    open_client,
-)
+from assistant.index.store import ChromaStore
+from assistant.index.view import IndexView, Transaction
 from assistant.service import build_assistant
 from assistant.types import Chunk, DocRecord, Sentence
 

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.errors import UserError
 from assistant.config import DEFAULT_MODEL
+from assistant.errors import UserError
 from assistant.progress import Progress as Progress  # (texts done, total); re-exported
 
 _BUNDLED = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}

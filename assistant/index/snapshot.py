@@ -13,7 +13,7 @@ import bm25s
 import numpy as np
 import Stemmer
 
-from assistant.index.store import IndexView
+from assistant.index.view import IndexView
 from assistant.types import Chunk, Hit
 from assistant.units import TABLE_ROW, row_cells
 

@@ -18,7 +18,9 @@ from filelock import FileLock, Timeout
 
 from assistant.errors import UserError
 from assistant.index.embedding import Embedder, Progress
-from assistant.index.store import ChromaStore, Transaction, utc_now
+from assistant.index.schema import utc_now
+from assistant.index.store import ChromaStore
+from assistant.index.view import Transaction
 from assistant.ingest.chunking import ChunkingConfig, SentenceSplitter, TokenCounter, chunk_document
 from assistant.ingest.files import (
     SIDECAR_SUFFIX,

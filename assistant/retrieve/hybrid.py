@@ -14,7 +14,8 @@ from pydantic import ConfigDict
 
 from assistant.index.embedding import Embedder
 from assistant.index.snapshot import LexicalIndex, Retrieved, make_stemmer
-from assistant.index.store import ChromaStore, IndexView
+from assistant.index.store import ChromaStore
+from assistant.index.view import IndexView
 from assistant.query.plan import QueryPlan, read_question
 from assistant.types import Chunk, Hit
 

@@ -25,8 +25,8 @@ from assistant.chain import QuestionError
 from assistant.config import Settings
 from assistant.documents import DocumentNotFoundError
 from assistant.errors import UserError
+from assistant.index.clients import StoreError
 from assistant.index.embedding import EmbeddingModelError
-from assistant.index.store import StoreError
 from assistant.ingest.sync import IndexBusyError
 from assistant.service import Assistant
 from assistant.web.gate import Gate, GatePolicy
