@@ -17,7 +17,7 @@ _COLLECTION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,46}[A-Za-z0-9]$")
 
 
 class Settings(BaseSettings):
-    """Every setting of the assistant. Documented in README.md, section Configuration."""
+    """Every setting of the assistant. Documented in docs/configuration.md."""
 
     model_config = SettingsConfigDict(
         env_prefix="ASSISTANT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"

@@ -1,1 +1,1 @@
-"""Benchmarks of the Declaration assistant: `python -m benchmarks` (see README, Benchmarks)."""
+"""Benchmarks of the Declaration assistant: `python -m benchmarks` (see docs/benchmarks.md)."""

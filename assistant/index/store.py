@@ -1,6 +1,6 @@
 """The store (with index/backends, view, clients and schema, the only modules that import
 chromadb): a versioned index that readers in any number of
-processes share with one writer (README, Deployment: readers and writers).
+processes share with one writer (docs/deployment.md, Readers and writers).
 
 A reader asks `view()` for the committed version and reads only it for a whole question; a
 writer prepares version N+1 in a `transaction()` that readers cannot see, and publishes it in

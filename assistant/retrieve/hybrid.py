@@ -22,7 +22,7 @@ from assistant.types import Chunk, Hit
 # The constant of reciprocal rank fusion (Cormack et al. 2009 use 60, for fusing many long
 # runs). Here three short lists are fused and their first places matter most: on the realistic
 # dev split k=3 retrieved best (hit@5 0.900 at 60 -> 0.950, MRR 0.702 -> 0.744; test 0.919 ->
-# 0.952, public 1.000 at both; README, Retrieval).
+# 0.952, public 1.000 at both; docs/evaluation.md, round 2).
 RRF_K = 3
 
 

@@ -20,7 +20,7 @@ from assistant.refusals import REFUSAL_REASONS
 from assistant.web.render import esc
 from assistant.web.wording import num, plural, readable_utc
 
-#: The targets the README states (Evaluation section); the others are reported, not targeted.
+#: The targets docs/evaluation.md states; the others are reported, not targeted.
 TARGETS: Mapping[str, Threshold] = {
     t.metric: t
     for t in (
