@@ -214,7 +214,7 @@ def test_a_question_about_a_document_is_answered_from_its_record(realistic: Assi
     assert human_date(cited.date) in answer.text
     titled = realistic.ask("What is the title of the document about Safe Mobility Offices?")
     assert not titled.refused and titled.citations[0].title in titled.text
-    # The fact sheet is not retrieved for this wording (docs/evaluation.md: a limit of record answers):
+    # The fact sheet is not retrieved for this wording (docs/evaluation.md: record answers):
     # no other document's date is given for it.
     missed = realistic.ask("When was the fact sheet on the third ministerial meeting published?")
     assert missed.refused or "Third Ministerial" in missed.text, missed.text
