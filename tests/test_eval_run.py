@@ -114,7 +114,7 @@ def test_eval_command_on_a_split_of_the_realistic_set(
     chosen = [
         next(i for i in dev if i["answerable"]),
         next(i for i in dev if not i["answerable"]),
-        next(i for i in items if i["split"] == "test"),
+        dev[1] | {"id": "a-test-item", "split": "test"},  # the set is all dev: one made here
         {k: v for k, v in dev[-1].items() if k != "split"} | {"id": "no-split"},
     ]
     questions = tmp_path / "few.jsonl"
