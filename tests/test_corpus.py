@@ -827,6 +827,60 @@ def test_pdf_running_header_numbered_headings_and_wrapped_title(tmp_path: Path) 
     ]
 
 
+def _table_pdf() -> bytes:
+    """A report page with a caption line, a ruled table with a header row (fpdf2 draws its
+    cell borders) and paragraphs before and after it, running header on two pages."""
+    from fpdf import FPDF
+
+    class Doc(FPDF):  # type: ignore[misc]
+        def header(self) -> None:
+            self.cell(0, 8, "Endorsement record", align="C")
+            self.ln(12)
+
+    pdf = Doc()
+    pdf.set_font("Helvetica", size=11)
+    nl = {"new_x": "LMARGIN", "new_y": "NEXT"}
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "Endorsements grew over the first years, as recorded below.", **nl)
+    pdf.ln(4)
+    pdf.cell(0, 6, "Table 1: Endorsing countries by meeting", **nl)
+    rows = [
+        ("Date", "Meeting", "Endorsing countries"),
+        ("10 June 2022", "Launch in Los Angeles", "20"),
+        ("6 October 2022", "Lima ministerial", "21"),
+        ("7 May 2024", "Guatemala ministerial", "22"),
+    ]
+    with pdf.table() as table:
+        for values in rows:
+            row = table.row()
+            for value in values:
+                row.cell(value)
+    pdf.ln(4)
+    pdf.multi_cell(0, 6, "The secretariat keeps this record. It is published twice a year.", **nl)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "A second page without a table reads as before.", **nl)
+    return bytes(pdf.output())
+
+
+def test_a_ruled_pdf_table_becomes_rows_under_its_header_and_caption(tmp_path: Path) -> None:
+    """Each row is one unit, "Column: value; ...", with the caption as its context, like a
+    DOCX or HTML table; flattened into one line, a row's figure answered for any other."""
+    doc = load_document(write(tmp_path / "record.pdf", _table_pdf()), tmp_path)
+    caption = "Table 1: Endorsing countries by meeting"
+    assert blocks_of(doc, "table_row") == [
+        ("Date: 10 June 2022; Meeting: Launch in Los Angeles; Endorsing countries: 20", caption),
+        ("Date: 6 October 2022; Meeting: Lima ministerial; Endorsing countries: 21", caption),
+        ("Date: 7 May 2024; Meeting: Guatemala ministerial; Endorsing countries: 22", caption),
+    ]
+    assert blocks_of(doc, "caption") == [(caption, "")]
+    texts = answers(doc)
+    assert texts[0] == "Endorsements grew over the first years, as recorded below."
+    assert "The secretariat keeps this record." in texts
+    assert "A second page without a table reads as before." in texts
+    assert "Endorsement record" not in doc.text  # the running header is still dropped
+    assert [n for n, _, _ in doc.pages] == [1, 2]
+
+
 FAQ_TXT = (
     "Safe Mobility FAQ\n\n"
     "Q: What are Safe Mobility Offices?\n"

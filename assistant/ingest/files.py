@@ -37,7 +37,7 @@ from assistant.types import FileError, SourceDoc
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".pdf", ".html", ".htm", ".docx"})
 SIDECAR_SUFFIX = ".meta.yaml"
 
-LOADERS_VERSION = b"structure-4\0"  # change it when loaders read files differently (or chunks
+LOADERS_VERSION = b"structure-5\0"  # change it when loaders read files differently (or chunks
 # are embedded differently): a sync then re-reads every document instead of keeping old chunks
 _MAX_SIDECAR_BYTES = 64_000  # YAML parsing is slow: keep metadata small
 _MAX_NAME_CHARS = 120

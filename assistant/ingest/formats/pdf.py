@@ -1,5 +1,7 @@
-"""PDF through pypdf under tight decoding limits: page texts without running headers and
-footers, reflowed lines, numbered and short headings, the page spans."""
+"""PDF: pypdf reads every page under tight decoding limits (and refuses what breaks them);
+pdfplumber finds ruled tables, which become table rows under their header like a DOCX or HTML
+table, the page's other text read around them. Then: running headers and footers dropped,
+wrapped lines reflowed, numbered and short headings found, the page spans kept."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import io
 import re
 from collections import Counter
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
 from typing import Any
 
 from assistant.ingest.formats.common import (
@@ -21,9 +24,11 @@ from assistant.ingest.formats.text import looks_like_heading
 from assistant.ingest.structure import (
     MAX_HEADING_CHARS,
     MAX_TITLE_CHARS,
+    DocBuilder,
     cap,
     plain_blocks,
 )
+from assistant.types import Block
 
 _MAX_TEXT_CHARS = 5_000_000  # of extracted PDF text
 _PDF_STREAM_LIMIT = 30_000_000  # bytes one PDF stream may decode to
@@ -50,13 +55,22 @@ def load(data: bytes) -> Parsed:
         ) from None
     if not any(t.strip() for t in texts):
         raise CorpusError("no extractable text (scanned or empty PDF?); run OCR on it first")
-    reflowed = [_reflow_page(t) for t in _without_running_lines(texts)]
-    text, pages = _join_pages([t for t, _ in reflowed])
+    texts, tables = _with_tables(data, texts)
+    reflowed = [
+        _place_tables(*_reflow_page(t), found)
+        for t, found in zip(_without_running_lines(texts), tables, strict=True)
+    ]
+    text, pages = _join_pages([page.text for page in reflowed])
     headings = tuple(
         (start + offset, heading)
-        for (_, start, _), (_, found) in zip(pages, reflowed, strict=True)
-        for offset, heading in found
+        for (_, start, _), page in zip(pages, reflowed, strict=True)
+        for offset, heading in page.headings
     )
+    table_blocks = [
+        replace(b, start=start + b.start, end=start + b.end)
+        for (_, start, _), page in zip(pages, reflowed, strict=True)
+        for b in page.blocks
+    ]
     sections = tuple((start, cap(h, MAX_HEADING_CHARS)) for start, h in headings)
     return Parsed(
         text=text,
@@ -64,8 +78,120 @@ def load(data: bytes) -> Parsed:
         date=created,
         pages=pages,
         sections=sections,
-        blocks=plain_blocks(text, headings),
+        blocks=_merge_blocks(plain_blocks(text, headings), table_blocks),
     )
+
+
+# --- tables ----------------------------------------------------------------------------------
+_TABLE_MARK = "\ue000table "  # a line standing for a table until the page is reflowed
+
+
+@dataclass(frozen=True)
+class _Table:
+    rows: list[list[str]]
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class _Page:
+    text: str
+    headings: list[tuple[int, str]]
+    blocks: list[Block]  # the tables' blocks, offsets in this page's text
+
+
+def _with_tables(data: bytes, texts: list[str]) -> tuple[list[str], list[list[_Table]]]:
+    """The page texts with each ruled table (as pdfplumber finds it) replaced by a marker line,
+    the text around it read by pdfplumber; pages without tables keep pypdf's text."""
+    import pdfplumber
+
+    out: list[str] = list(texts)
+    tables: list[list[_Table]] = [[] for _ in texts]
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for i, page in enumerate(pdf.pages[: len(texts)]):
+            found = [t for t in page.find_tables() if _is_table(t.extract())]
+            if found:
+                out[i], tables[i] = _around_tables(page, found)
+    return out, tables
+
+
+def _is_table(rows: list[list[str | None]]) -> bool:
+    """Two rows of two columns at least: a ruled box around a paragraph is no table."""
+    filled = [r for r in rows if sum(1 for c in r if c and c.strip()) >= 2]
+    return len(filled) >= 2
+
+
+def _around_tables(page: Any, found: list[Any]) -> tuple[str, list[_Table]]:
+    """The page's text with a marker line (blank lines around it) where each table stands, and
+    the tables in order. A short line right above a table that does not end a sentence
+    ("Table 2: Endorsements by date") is its caption."""
+    parts: list[str] = []
+    tables: list[_Table] = []
+    top = 0.0
+    for table in sorted(found, key=lambda t: t.bbox[1]):
+        _, t_top, _, t_bottom = table.bbox
+        above = _band(page, top, t_top).rstrip().split("\n")
+        caption = ""
+        if above and _is_caption(above[-1]):
+            caption = above.pop().strip()
+        parts += ["\n".join(above), f"\n{_TABLE_MARK}{len(tables)}\n"]
+        rows = [[" ".join((c or "").split()) for c in row] for row in table.extract()]
+        tables.append(_Table(rows, caption))
+        top = t_bottom
+    parts.append(_band(page, top, page.height))
+    return "\n".join(p for p in parts if p.strip()), tables
+
+
+def _band(page: Any, top: float, bottom: float) -> str:
+    top, bottom = max(0.0, top), min(float(page.height), bottom)
+    if bottom - top < 1:
+        return ""
+    return page.within_bbox((0, top, page.width, bottom)).extract_text() or ""
+
+
+def _is_caption(line: str) -> bool:
+    line = line.strip()
+    return 0 < len(line) <= 120 and not line.endswith(_ENDS_SENTENCE)
+
+
+def _place_tables(text: str, headings: list[tuple[int, str]], tables: list[_Table]) -> _Page:
+    """The reflowed page with each marker line replaced by its table's rows, one line each
+    ("Column: value; Column: value" under a header row), headings after it moved on."""
+    blocks: list[Block] = []
+    for n, table in enumerate(tables):
+        mark = f"{_TABLE_MARK}{n}"
+        at = text.find(mark)
+        if at < 0:
+            continue
+        rendered, table_blocks = _render_table(table)
+        text = text[:at] + rendered + text[at + len(mark) :]
+        shift = len(rendered) - len(mark)
+        headings = [(o + shift if o > at else o, h) for o, h in headings]
+        blocks = [
+            replace(b, start=b.start + shift, end=b.end + shift) if b.start > at else b
+            for b in blocks
+        ]
+        blocks += [replace(b, start=b.start + at, end=b.end + at) for b in table_blocks]
+    return _Page(text, headings, blocks)
+
+
+def _render_table(table: _Table) -> tuple[str, tuple[Block, ...]]:
+    builder = DocBuilder()
+    first = table.rows[0] if table.rows else []
+    header = (
+        len(table.rows) > 1 and all(first) and not any(c.replace(",", "").isdigit() for c in first)
+    )
+    builder.table(table.rows, header_rows=1 if header else 0, caption=table.caption)
+    text, blocks, _ = builder.build()
+    return text, blocks
+
+
+def _merge_blocks(plain: tuple[Block, ...], tables: list[Block]) -> tuple[Block, ...]:
+    """The plain-text blocks outside the tables, and the tables' own, in text order."""
+    if not tables:
+        return plain
+    spans = [(b.start, b.end) for b in tables]
+    outside = [b for b in plain if not any(b.start < e and s < b.end for s, e in spans)]
+    return tuple(sorted([*outside, *tables], key=lambda b: b.start))
 
 
 def _without_running_lines(texts: list[str]) -> list[str]:
@@ -78,7 +204,9 @@ def _without_running_lines(texts: list[str]) -> list[str]:
     running = {
         line
         for line, n in ends.items()
-        if n >= max(2, (len(pages) + 1) // 2) and not line.endswith(_ENDS_SENTENCE)
+        if n >= max(2, (len(pages) + 1) // 2)
+        and not line.endswith(_ENDS_SENTENCE)
+        and not line.startswith(_TABLE_MARK)
     }
     if not running:
         return texts
