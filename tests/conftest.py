@@ -29,8 +29,18 @@ CORPUS = REPO / "corpus"
 
 MakeAssistant = Callable[..., Assistant]
 
-# Every store, ingestion and answer test runs on both: the embedded index and a Chroma server.
+# The store, indexing and document tests run on both: the embedded index and a Chroma server
+# (their modules set BOTH_BACKENDS = True). Every other test runs on the embedded index, and
+# tests/test_answers.py checks that every answer of the public set is the same on a server.
 BACKENDS = [pytest.param("embedded"), pytest.param("server", marks=pytest.mark.server)]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    both = getattr(metafunc.module, "BOTH_BACKENDS", False)
+    for name, scope in (("make_assistant", "function"), ("shipped", "module")):
+        if name in metafunc.fixturenames:
+            backends = BACKENDS if both else ["embedded"]
+            metafunc.parametrize(name, backends, indirect=True, scope=scope)
 
 
 def free_port() -> int:
@@ -153,7 +163,7 @@ def embedder() -> Embedder:
     return Embedder("all-MiniLM-L6-v2")
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture
 def make_assistant(
     request: pytest.FixtureRequest, tmp_path: Path, embedder: Embedder
 ) -> MakeAssistant:
@@ -174,7 +184,7 @@ def make_assistant(
     return make
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="module")
 def shipped(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
 ) -> Assistant:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+from conftest import REPO, ChromaServer, settings_for, unique_collection
 
 from assistant.answer.base import REFUSAL_TEXT
+from assistant.evaluation.metrics import load_items
+from assistant.index.embedding import Embedder
 from assistant.index.snapshot import Retrieved
 from assistant.query.plan import read_question
-from assistant.service import Assistant
+from assistant.service import Assistant, build_assistant
 from assistant.types import Answer, Turn
 from assistant.verify.citations import markers
 
@@ -218,3 +223,31 @@ def test_an_answer_reads_the_index_version_its_passages_came_from(
     # read at the committed version instead, the same hits have no sentences left
     committed = Retrieved(got.hits, assistant.retriever.lexical())
     assert assistant.chain.fallback.draft(plan, committed).refused
+
+
+@pytest.mark.server
+def test_every_public_answer_is_the_same_on_a_chroma_server(
+    shipped: Assistant,
+    chroma_server: ChromaServer,
+    tmp_path: Path,
+    embedder: Embedder,
+) -> None:
+    """The answer tests run on the embedded index; the server backend reads the same chunks,
+    sentences and vectors through other code (version filters, HTTP), so every question of
+    the public set must get the same answer, citations and passages from it."""
+    shutil.copytree(shipped.settings.corpus_dir, tmp_path / "corpus")
+    settings = settings_for(tmp_path, chroma_server, unique_collection())
+    on_server = build_assistant(settings, embedder=embedder)
+    assert not on_server.sync().failed
+    items = load_items(REPO / "evals" / "questions.jsonl")
+    differ = []
+    for item in items:
+        a, b = shipped.ask(item.question, item.history), on_server.ask(item.question, item.history)
+        same = (a.text, a.citations, [h.chunk.id for h in a.hits]) == (
+            b.text,
+            b.citations,
+            [h.chunk.id for h in b.hits],
+        )
+        if not same:
+            differ.append(item.id)
+    assert len(items) >= 100 and not differ, differ

@@ -20,7 +20,7 @@ from assistant.service import build_assistant
 
 pytestmark = pytest.mark.slow
 
-KILLS = 20
+KILLS = 8  # each kill lands at a random point of an ingest; 8 cover its phases (20 took ~170 s)
 TOPICS = ["border", "asylum", "labor", "visa", "refugee", "integration", "smuggling", "parole"]
 PLACES = ["Guatemala", "Costa Rica", "Canada", "Mexico", "Colombia", "Ecuador", "Panama"]
 

@@ -9,6 +9,8 @@ from conftest import MakeAssistant
 
 from assistant.documents import DocumentNotFoundError, document_file
 
+BOTH_BACKENDS = True  # the index behind these tests matters: run them on a server too
+
 pytestmark = pytest.mark.slow
 
 

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from conftest import MakeAssistant
 
+BOTH_BACKENDS = True  # the index behind these tests matters: run them on a server too
+
 pytestmark = pytest.mark.slow
 
 CBP = "How many people used the CBP One app?"
