@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 AXE := tests/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: install run test test-fast lint chromium axe eval bench
+.PHONY: install run test test-fast lint chromium axe eval bench train-reader
 
 $(BIN)/assistant: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,7 @@ eval: install
 
 bench: install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks
+
+# Retrain the reader from training/labels (about an hour on 2 cores); writes assistant/data/reader.
+train-reader: install
+	HF_HUB_OFFLINE=1 $(BIN)/python training/train_reader.py
