@@ -11,6 +11,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from assistant.evaluation.metrics import ALL_SPLITS, SPLITS
 from assistant.progress import progress_bar
 
 if TYPE_CHECKING:
+    from assistant.evaluation.recorded import RecordedModel
     from assistant.evaluation.report import Threshold
     from assistant.service import Assistant
 
@@ -59,6 +61,13 @@ def add_eval_command(sub: Any) -> None:
         help="ask only the questions of this split (default: all)",
     )
     p.add_argument("--k", type=int, help="passages to retrieve (default: the setting)")
+    p.add_argument(
+        "--llm-replay",
+        type=Path,
+        metavar="DIR",
+        help="answer with the LLM path, its model replies replayed from a recording folder "
+        "(prompts without a reply are added to it as pending)",
+    )
     p.add_argument("--out", type=Path, help="report folder (default: evals/reports/<run-id>)")
     p.add_argument("--compare", type=Path, metavar="REPORT.json", help="an earlier report")
     p.add_argument(
@@ -102,17 +111,23 @@ def _eval(args: argparse.Namespace) -> int:
     old = load_report(args.compare) if args.compare else None
     items = select_split(load_items(questions), args.split, str(questions))
     print(f"{len(items)} questions ({args.split}) from {questions}", file=sys.stderr)
-    with _assistant(settings, corpus) as assistant:
-        _sync_and_warm_up(assistant)
-        run = run_eval(
-            assistant,
-            items,
-            args.k,
-            progress_bar("evaluating", "question"),
-            questions_file=str(questions),
-            split=args.split,
-            question_set=args.question_set or "",
-        )
+    with _replayed_model(args.llm_replay) as model:
+        if model is not None:
+            settings = settings.model_copy(update=model.settings_update())
+        with _assistant(settings, corpus) as assistant:
+            _sync_and_warm_up(assistant)
+            run = run_eval(
+                assistant,
+                items,
+                args.k,
+                progress_bar("evaluating", "question"),
+                questions_file=str(questions),
+                split=args.split,
+                question_set=args.question_set or "",
+            )
+        if model is not None:
+            run = replace(run, info=replace(run.info, llm_replay=model.stats.to_dict()))
+            print(model.summary(), file=sys.stderr)
     report = score_run(run)
     folder = "-".join(filter(None, [run.info.run_id, args.question_set, _split_tag(args.split)]))
     paths = write_report(report, args.out or run_dir(settings.evals_dir / "reports", folder))
@@ -164,6 +179,18 @@ def _thresholds(texts: list[str]) -> list[Threshold]:
     from assistant.evaluation.report import parse_threshold
 
     return [parse_threshold(t) for t in texts]
+
+
+@contextmanager
+def _replayed_model(folder: Path | None) -> Iterator[RecordedModel | None]:
+    """A local OpenAI-compatible endpoint replaying the recording in folder (or nothing)."""
+    from assistant.evaluation.recorded import RecordedModel, Recordings
+
+    if folder is None:
+        yield None
+        return
+    with RecordedModel(Recordings.open(folder)) as model:
+        yield model
 
 
 @contextmanager

@@ -90,6 +90,8 @@ class RunInfo:
     questions: int
     split: str = ALL_SPLITS  # which split of the file was asked
     question_set: str = ""  # a named set (e.g. "realistic"), "" for a file given directly
+    # With --llm-replay: model replies replayed from a recording, and prompts with none yet.
+    llm_replay: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
