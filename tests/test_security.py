@@ -974,7 +974,7 @@ def index_state(app: RunningApp) -> dict[str, Any]:
         "import json\n"
         "from assistant.config import Settings\n"
         "from assistant.service import store_config\n"
-        "from assistant.store import ChromaStore\n"
+        "from assistant.index.store import ChromaStore\n"
         "store = ChromaStore.open(store_config(Settings()))\n"
         "docs = {k: r.chunks for k, r in store.documents().items()}\n"
         "chunks = [[c.id, c.doc_id] for c in store.iter_chunks()]\n"
