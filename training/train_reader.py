@@ -19,6 +19,7 @@ import argparse
 import json
 import random
 import sys
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -167,7 +168,7 @@ def split_documents(names: list[str], rng: random.Random) -> tuple[set[str], set
     return set(shuffled[n_dev:]), set(shuffled[:n_dev])
 
 
-def train(pairs: list[Pair], epochs: float, out: Path, max_steps: int = -1) -> object:
+def train(pairs: list[Pair], epochs: float, max_steps: int = -1) -> object:
     from datasets import Dataset
     from sentence_transformers.cross_encoder import (
         CrossEncoder,
@@ -181,7 +182,7 @@ def train(pairs: list[Pair], epochs: float, out: Path, max_steps: int = -1) -> o
     model = CrossEncoder(resolve_model("all-MiniLM-L6-v2"), num_labels=1, max_length=MAX_TOKENS)
     rows = [{"sentence1": p.question, "sentence2": p.passage, "label": p.label} for p in pairs]
     args = CrossEncoderTrainingArguments(
-        output_dir=str(out / "checkpoints"),
+        output_dir=tempfile.mkdtemp(prefix="reader-training-"),  # nothing is saved there
         num_train_epochs=epochs,
         max_steps=max_steps,
         per_device_train_batch_size=16,
@@ -275,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         f"kinds {dict(Counter(q.kind for q in questions))}",
         file=sys.stderr,
     )
-    model = train(pairs, args.epochs, args.out, max_steps=4 if args.smoke else -1)
+    model = train(pairs, args.epochs, max_steps=4 if args.smoke else -1)
     metrics = evaluate(model, dev_q, docs)
     print(json.dumps(metrics), file=sys.stderr)
     if args.smoke:

@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     i, n = (int(x) for x in args.part.split("/"))
     rec = Recordings.open(args.folder)
-    keys = rec.pending()[i - 1 :: n]
+    pending = set(rec.pending())
+    keys = [k for k in list(rec.prompts)[i - 1 :: n] if k in pending]  # shares of all prompts
     systems = {m["content"] for k in keys for m in rec.prompts[k] if m["role"] == "system"}
     shared = len(systems) == 1
     if shared:
