@@ -234,7 +234,7 @@ def test_the_viewer_handler_reads_by_id_only(tmp_path: Path) -> None:
 
             raise DocumentNotFoundError(f"no document with id {doc_id!r} is indexed")
 
-    handlers = ChatHandlers(NoDocuments(), None, None, None)  # type: ignore[arg-type]
+    handlers = ChatHandlers(NoDocuments(), None, None, None, None)  # type: ignore[arg-type]
     assert "not in the index" in handlers.show_document("../../etc/passwd", 0, 5)
     assert "No document was named" in handlers.show_document(["list"], 0, 5)
     assert "No document was named" in handlers.show_document("", "a", None)

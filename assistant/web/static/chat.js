@@ -10,7 +10,10 @@
 //   Close shuts them, and focus returns to what opened them.
 // - "Copy answer and sources" copies the message's plain text (its .copy-text element).
 // - An example question is typed into the question box and sent.
-// - "About this assistant" opens and closes the About panel.
+// - "About this assistant" opens and closes the About panel; Escape closes it.
+// - The saved conversations' sidebar is open beside the chat on wide screens and a drawer on
+//   phones: closed at first, closed again once a conversation is chosen or on Escape; its
+//   toggle says whether it is open.
 const ui = (window.declarationChat = window.declarationChat || {});
 ui.server = server;
 ui.root = element.querySelector(".chat-ui-root") || element;
@@ -58,9 +61,9 @@ function installChat(ui) {
   function highlight(card, from) {
     doc.querySelectorAll(".src-card.active").forEach((c) => c.classList.remove("active"));
     card.classList.add("active");
+    card.classList.toggle("from-cite", Boolean(from)); // its "Back" button first: then measure
     scrollPanelTo(card);
     cardReturn = from;
-    card.classList.toggle("from-cite", Boolean(from));
     card.focus({ preventScroll: true });
   }
 
@@ -314,9 +317,58 @@ function installChat(ui) {
     about.button.setAttribute("aria-expanded", String(open));
   }
 
+  function closeAbout() {
+    const about = prepareAbout();
+    if (!about || about.panel.classList.contains("about-closed")) return false;
+    toggleAbout();
+    about.button.focus({ preventScroll: true });
+    return true;
+  }
+
+  // --- the saved conversations' drawer ---------------------------------------------------------
+  const narrow = () => window.innerWidth < 720;
+  let drawerSeen = false;
+  function drawer() {
+    const bar = byId("saved-sidebar");
+    const toggle = bar ? bar.querySelector(".toggle-button") : null;
+    if (!bar || !toggle) return null;
+    const expanded = () => toggle.setAttribute("aria-expanded", String(bar.classList.contains("open")));
+    if (!bar.dataset.watched) {
+      bar.dataset.watched = "1";
+      toggle.setAttribute("aria-controls", "saved-sidebar");
+      new MutationObserver(expanded).observe(bar, { attributes: true, attributeFilter: ["class"] });
+    }
+    expanded();
+    return { bar, toggle };
+  }
+
+  // Laid out closed (the server cannot tell a phone): opened once where there is room beside
+  // the chat, as soon as the sidebar is in the page and takes clicks.
+  let tries = 0;
+  const opener = setInterval(() => {
+    const d = drawer();
+    tries += 1;
+    if (drawerSeen || tries > 100 || narrow()) return clearInterval(opener);
+    if (!d) return;
+    if (d.bar.classList.contains("open")) {
+      drawerSeen = true;
+      return clearInterval(opener);
+    }
+    d.toggle.click();
+  }, 200);
+
+  function closeDrawer() {
+    const d = drawer();
+    if (!d || !d.bar.classList.contains("open")) return false;
+    d.toggle.click();
+    d.toggle.focus({ preventScroll: true });
+    return true;
+  }
+
   // --- the latest answer's sources come into view in the panel (wide layout) -----------------
   let groups = 0;
   function followSources() {
+    drawer();
     const panel = sourcesPanel();
     if (!panel) return;
     prepareAbout();
@@ -359,6 +411,7 @@ function installChat(ui) {
       const example = t.closest("#chat button.example");
       if (example) return askExample(example.textContent.trim());
       if (t.closest("#about-toggle")) toggleAbout();
+      if (t.closest("#saved-list label") && narrow()) setTimeout(closeDrawer, 0);
     },
     true,
   );
@@ -373,7 +426,12 @@ function installChat(ui) {
       return;
     }
     const card = e.target instanceof Element ? e.target.closest(".src-card.active") : null;
-    if (card && cardReturn && cardReturn.isConnected) cardReturn.focus({ preventScroll: true });
+    if (card && cardReturn && cardReturn.isConnected) {
+      cardReturn.focus({ preventScroll: true });
+      return;
+    }
+    if (closeAbout()) return;
+    if (narrow()) closeDrawer();
   });
 
   for (const [type, show] of [
