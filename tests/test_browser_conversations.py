@@ -22,6 +22,9 @@ from conftest_web import RunningApp, running_app
 from docx import Document
 from playwright.sync_api import Browser, Page, expect
 
+from assistant.answer.plan import read_question
+from assistant.types import Turn
+
 pytestmark = pytest.mark.browser
 
 ANSWER_S = 60_000
@@ -228,3 +231,28 @@ def test_each_signed_in_user_sees_only_their_own(browser: Browser, root: Path) -
     with sqlite3.connect(root / "data" / "conversations.sqlite3") as db:
         owners = db.execute("SELECT user, title FROM conversations ORDER BY user").fetchall()
     assert owners == [(USER, Q1), ("local", Q3)]
+
+
+def test_only_a_question_that_depends_on_the_conversation_carries_it(
+    browser: Browser, root: Path
+) -> None:
+    """An unrelated question after a related one is searched as typed (no "Searched for"
+    line); a follow-up's line shows exactly the query searched."""
+    with running_app(root) as app:
+        page = open_page(browser, app)
+        ready(page)
+        page.locator("#new-chat").click()
+        ask(page, Q1)
+        ask(page, "migration")
+        expect(page.locator("#chat .message-row, #chat .question")).not_to_have_count(0)
+        assert page.locator("#chat .searched").count() == 0  # searched as typed
+        follow_up = "And how many were approved through Safe Mobility Offices?"
+        ask(page, follow_up)
+        history = [Turn("user", Q1), Turn("assistant", "..."), Turn("user", "migration")]
+        expected = read_question(follow_up, "", history).query
+        assert expected != follow_up
+        line = page.locator("#chat .searched")
+        expect(line).to_have_count(1)
+        expect(line.locator("q")).to_have_text(expected)
+        shot(page, "18-follow-up-searched-1280", full_page=False)
+        page.context.close()

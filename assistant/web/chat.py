@@ -315,7 +315,7 @@ def chat_tab(app: gr.Blocks, h: ChatHandlers) -> gr.Chatbot:
                 )
                 with gr.Row():
                     rename = gr.Button("Rename", size="sm", elem_id="rename-chat")
-                    delete = gr.Button("Delete…", size="sm", variant="stop", elem_id="delete-chat")
+                    delete = gr.Button("Delete…", size="sm", elem_id="delete-chat")
             with gr.Column(visible=False, elem_id="delete-confirm") as confirm_row:
                 confirm_text = gr.Markdown(elem_id="delete-question")
                 confirm = gr.Button(

@@ -199,9 +199,9 @@ def source_card(citations: Sequence[Citation] | Citation, hits: Sequence[Hit], t
         '<button type="button" class="src-back">Back to the answer</button>'
         f'<button type="button" class="src-open" data-doc="{esc(first.doc_id)}" '
         f'data-start="{first.start}" data-end="{first.end}" '
-        f'aria-label="Show source {first.n} in the whole document">Show in document</button>'
+        f'aria-label="Show in document: source {first.n}">Show in document</button>'
         f'<a class="src-download" href="{esc(download_href(first.doc_id))}" download '
-        f'aria-label="Download the original file of source {first.n}">Download original</a>'
+        f'aria-label="Download original: source {first.n}">Download original</a>'
         "</div>"
         f'<div class="src-doc" title="Document id">{esc(first.doc_id)}</div>'
         f'<span class="src-file" hidden>{esc(name)}</span></article>'

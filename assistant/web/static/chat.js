@@ -336,6 +336,13 @@ function installChat(ui) {
     if (!bar.dataset.watched) {
       bar.dataset.watched = "1";
       toggle.setAttribute("aria-controls", "saved-sidebar");
+      // it scrolls when the list is long: a region the keyboard can reach and scroll
+      const content = bar.querySelector(".sidebar-content");
+      if (content) {
+        content.setAttribute("tabindex", "0");
+        content.setAttribute("role", "region");
+        content.setAttribute("aria-labelledby", "saved-heading");
+      }
       new MutationObserver(expanded).observe(bar, { attributes: true, attributeFilter: ["class"] });
     }
     expanded();
@@ -365,10 +372,22 @@ function installChat(ui) {
     return true;
   }
 
+  // --- each chat message's accessible name: its words, not Gradio's copy of its HTML ---------
+  function plainLabels() {
+    doc.querySelectorAll("#chat [aria-label*='<']").forEach((el) => {
+      const asked = /^user/i.test(el.getAttribute("aria-label") || "");
+      const words = (el.querySelector(".question, .answer, .refusal") || el).textContent;
+      const text = (words || "").replace(/\s+/g, " ").trim();
+      const clipped = text.length > 160 ? text.slice(0, 159) + "…" : text;
+      el.setAttribute("aria-label", (asked ? "Your question: " : "Answer: ") + clipped);
+    });
+  }
+
   // --- the latest answer's sources come into view in the panel (wide layout) -----------------
   let groups = 0;
   function followSources() {
     drawer();
+    plainLabels();
     const panel = sourcesPanel();
     if (!panel) return;
     prepareAbout();
