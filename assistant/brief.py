@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 
 from assistant.refusals import REFUSAL_REASONS
 from assistant.types import Answer, Citation
@@ -78,10 +79,21 @@ def answer_text(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+def long_date(iso: str) -> str:
+    """'2024-05-08' -> '8 May 2024' (every date a person reads is written so); a partial or
+    unknown date is shown as it is."""
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%B %Y}"
+
+
 def source_location(c: Citation) -> str:
-    """'2024-05-08, section “Strengthening...”, p. 3': the parts that are known (plain text)."""
+    """'8 May 2024, section “Strengthening...”, p. 3': the parts that are known (plain
+    text)."""
     parts = [
-        c.date,
+        long_date(c.date),
         f"section “{c.section}”" if c.section else "",
         f"p. {c.page}" if c.page else "",
     ]

@@ -62,8 +62,8 @@ def test_each_answer_is_followed_by_its_numbered_sources() -> None:
     assert "## 1. How many people used CBP One?" in brief
     body = brief.split("## 1.")[1]
     assert body.index(f"{QUOTE_1} [1] {QUOTE_2} [2]") < body.index("**Sources**")
-    assert f"1. *{TITLE}*, 2024-05-08, section “Legal pathways”" in brief
-    assert f"2. *{TITLE}*, 2024-05-08, section “Legal pathways”, p. 3" in brief
+    assert f"1. *{TITLE}*, 8 May 2024, section “Legal pathways”" in brief
+    assert f"2. *{TITLE}*, 8 May 2024, section “Legal pathways”, p. 3" in brief
     assert f"   > {QUOTE_1}" in brief and f"   > {QUOTE_2}" in brief
     assert f"(document `{DOC}`)" in brief
     assert body.index("1. *") < body.index("2. *")
@@ -114,7 +114,7 @@ def test_prepared_line_empty_conversation_and_purity() -> None:
 
 
 def test_source_location_leaves_out_what_is_unknown() -> None:
-    assert source_location(cite(1, "q", section="", page=None)) == "2024-05-08"
+    assert source_location(cite(1, "q", section="", page=None)) == "8 May 2024"
     bare = Citation(1, "c", DOC, TITLE, "", "", 7, "q", 0, 1)
     assert source_location(bare) == "p. 7"
 
@@ -190,8 +190,8 @@ def test_a_document_id_with_backticks_stays_inside_its_code_span() -> None:
 def test_an_answer_copies_as_plain_text_with_its_numbered_sources() -> None:
     text = answer_text(CBP)
     assert text.startswith(f"{QUOTE_1} [1] {QUOTE_2} [2]\n\nSources:\n")
-    assert f"[1] {TITLE}, 2024-05-08, section “Legal pathways”\n    “{QUOTE_1}”" in text
-    assert f"[2] {TITLE}, 2024-05-08, section “Legal pathways”, p. 3\n    “{QUOTE_2}”" in text
+    assert f"[1] {TITLE}, 8 May 2024, section “Legal pathways”\n    “{QUOTE_1}”" in text
+    assert f"[2] {TITLE}, 8 May 2024, section “Legal pathways”, p. 3\n    “{QUOTE_2}”" in text
     assert "<" not in text and "**" not in text and "#" not in text
 
 

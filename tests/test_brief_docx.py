@@ -44,7 +44,7 @@ def test_questions_answers_and_numbered_sources_with_quotes() -> None:
     assert ("Heading 1", "1. How many people used CBP One?") in got
     assert f"{QUOTE} [1]" in texts
     assert ("Heading 2", "Sources") in got
-    assert "[1] Fact Sheet, 2024-05-08, section “Results”" in texts
+    assert "[1] Fact Sheet, 8 May 2024, section “Results”" in texts
     assert ("Quote", f"“{QUOTE}”") in got
     assert ("Heading 1", "2. Capital?") in got
     assert "Not found in the documents." in texts

@@ -18,6 +18,7 @@ from assistant.service import Assistant
 from assistant.types import Answer, Chunk, Citation, DocRecord, Hit, Sentence
 from assistant.web.chat import ChatHandlers
 from assistant.web.render import (
+    about_markdown,
     answer_html,
     chat_messages,
     display_text,
@@ -309,7 +310,10 @@ def test_documents_are_listed_newest_first_and_the_scope_is_in_plain_words() -> 
 def test_long_dates_and_the_technical_status_line() -> None:
     assert long_date("2024-05-08") == "8 May 2024" and long_date("2024-05") == "2024-05"
     status = status_markdown("offline composer", "all-MiniLM-L6-v2", 1, 14)
-    assert "Embedding model" in status and "1 document, 14 chunks" in status
+    assert "Embedding model" in status and "1 document, 14 passages" in status
+    assert "no language model" in status  # words a reader knows, not the component's name
+    for jargon in ("chunk", "composer", "k ="):
+        assert jargon not in status and jargon not in about_markdown("offline composer", True, 5)
 
 
 @pytest.mark.slow

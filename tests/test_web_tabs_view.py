@@ -239,14 +239,14 @@ def test_download_url_encodes_the_whole_id() -> None:
 
 def test_the_table_counts_with_plurals_and_escapes_titles() -> None:
     html = documents_html([_record("one.md", "<script>x</script>", 1)], 1)
-    assert "1 document indexed, 1 chunk" in _text(html)
-    assert ">1 chunk<" in html and "1 chunks" not in html
+    assert "1 document indexed, 1 passage" in _text(html)
+    assert ">1 passage<" in html and "1 passages" not in html
     assert "<script>x" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
     assert 'href="/api/v1/documents/one.md/file"' in html
     assert "29 Nov 2026, 22:07 UTC" in html
     assert html.count('data-action="open"') == html.count('data-action="remove"') == 1
     two = documents_html([_record("a.md", "A", 3), _record("b.md", "B", 4)], 7)
-    assert "2 documents indexed, 7 chunks" in _text(two)
+    assert "2 documents indexed, 7 passages" in _text(two)
     assert 'id="remove-result"' in documents_html([], 0, Message("Removed a.md."))
     assert "No document is indexed yet" in documents_html([], 0)
 

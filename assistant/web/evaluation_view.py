@@ -283,7 +283,7 @@ def run_html(data: Mapping[str, Any], baseline: Mapping[str, Any] | None, is_bas
         num(readable_utc(run.get("date"))),
         f"{num(plural(len(questions), 'question'))}, {num(failing)} with failures",
         f"answerer: {esc(run.get('answerer', '?'))}",
-        f"k = {num(run.get('k', '?'))}",
+        f"{num(run.get('k', '?'))} passages per question",
     ]
     if is_baseline:
         compared = "This is the committed baseline: run an evaluation to compare with it."

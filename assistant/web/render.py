@@ -14,11 +14,10 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
 from typing import TYPE_CHECKING
 from urllib.parse import quote as url_quote
 
-from assistant.brief import NOT_FOUND, answer_text, refusal_sentence, source_location
+from assistant.brief import NOT_FOUND, answer_text, long_date, refusal_sentence, source_location
 from assistant.redact import redact_urls
 from assistant.types import Answer, Chunk, Citation, Hit
 
@@ -44,6 +43,7 @@ _META_LINE = re.compile(
 CLOSE_COSINE = 0.4
 _VIEWER_CHARS = 400_000  # a longer document is shown around the quote
 _DOC_LIST = 5  # documents listed by name on the first screen
+OFFLINE = "offline composer"  # the answerer's name when no language model is configured
 
 
 def esc(text: object) -> str:
@@ -375,17 +375,19 @@ def status_markdown(answerer: str, model: str, documents: int, chunks: int) -> s
     """The technical settings (in the About panel): who writes the answers, the embedding
     model, and the size of the index."""
     docs = f"{documents} document{'s' * (documents != 1)}"
+    # in words a reader knows: passages (not chunks), no language model (not a component name)
+    writer = "the documents' own sentences, no language model" if answerer == OFFLINE else answerer
     return (
-        f"**Answerer:** {md(answerer)} · **Embedding model:** {md(model)} · "
-        f"**Index:** {docs}, {chunks:,} chunk{'s' * (chunks != 1)}"
+        f"**Answers from:** {md(writer)} · **Embedding model:** {md(model)} · "
+        f"**Index:** {docs}, {chunks:,} passage{'s' * (chunks != 1)}"
     )
 
 
 def about_markdown(answerer: str, offline: bool, k: int) -> str:
     """What the assistant does and how, for the About panel (technical settings follow it)."""
     how = (
-        "The **offline composer** writes each answer from the passages' own sentences, "
-        "word for word: nothing is generated, and nothing leaves this machine."
+        "**No language model** is used: each answer is made of the passages' own sentences, "
+        "word for word. Nothing is generated, and nothing leaves this machine."
         if offline
         else f"A language model ({md(answerer)}) writes each answer from the passages; a "
         "sentence it writes is kept only if a quoted passage supports it."
@@ -455,15 +457,6 @@ def _hit_where(hit: Hit, with_title: bool) -> str:
     parts = [_clip(c.title or c.doc_id, 60)] if with_title else []
     parts += [p for p in (c.section, f"p. {c.page}" if c.page else "") if p]
     return f'<span class="closest-where">{esc(", ".join(parts))}:</span> ' if parts else ""
-
-
-def long_date(iso: str) -> str:
-    """'2024-05-08' -> '8 May 2024'; a partial or unknown date is shown as it is."""
-    try:
-        day = date.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return f"{day.day} {day:%B %Y}"
 
 
 def _clip(text: str, limit: int) -> str:
