@@ -18,7 +18,7 @@ from docx import Document
 from docx.document import Document as WordDocument
 from docx.shared import Pt
 
-from assistant.brief import Exchange, refusal_sentence, source_location
+from assistant.brief import Exchange, refused_sentence, source_location
 from assistant.types import Citation
 
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -42,7 +42,7 @@ def build_brief_docx(
     for number, (question, answer) in enumerate(exchanges, 1):
         doc.add_heading(f"{number}. {_line(question)}", level=1)
         if answer.refused:
-            doc.add_paragraph().add_run(refusal_sentence(answer.refusal_reason)).bold = True
+            doc.add_paragraph().add_run(refused_sentence(answer)).bold = True
         else:
             for line in _text(answer.text).strip().splitlines():
                 if line.strip():

@@ -239,9 +239,8 @@ def test_only_a_question_that_depends_on_the_conversation_carries_it(
     """An unrelated question after a related one is searched as typed (no "Searched for"
     line); a follow-up's line shows exactly the query searched."""
     with running_app(root) as app:
-        page = open_page(browser, app)
+        page = open_page(browser, app)  # a new browser: a new conversation
         ready(page)
-        page.locator("#new-chat").click()
         ask(page, Q1)
         ask(page, "migration")
         expect(page.locator("#chat .message-row, #chat .question")).not_to_have_count(0)
@@ -256,3 +255,38 @@ def test_only_a_question_that_depends_on_the_conversation_carries_it(
         expect(line.locator("q")).to_have_text(expected)
         shot(page, "18-follow-up-searched-1280", full_page=False)
         page.context.close()
+
+
+def test_refusals_name_what_is_missing_open_their_passages_and_hint_at_english(
+    browser: Browser, root: Path
+) -> None:
+    """At 1280 and 390 px: a name the documents never mention is named; the closest passages
+    open in the viewer at their place; a question in Spanish is told to ask in English."""
+    with running_app(root) as app:
+        for width in (1280, 390):
+            page = open_page(browser, app, width)  # a new browser: a new conversation
+            ready(page)
+            ask(page, "How many Brazilians used CBP One?")
+            refusal = page.locator("#chat .refusal").last
+            expect(refusal).to_contain_text("the documents never mention “Brazilians”")
+            opener = refusal.locator("a.closest-open").first
+            expect(opener).to_be_visible()
+            title = refusal.locator(".closest-from cite")
+            expect(title).to_have_text(
+                "Fact Sheet: Third Ministerial Meeting of the Los Angeles Declaration on "
+                "Migration and Protection"
+            )  # whole
+            opener.click()
+            viewer = page.locator(".overlay.viewer")
+            expect(viewer.locator("#viewer-quote")).to_contain_text("CBP One")
+            assert "viewer-text" in str(page.evaluate("document.activeElement.className"))
+            shot(page, f"19-refusal-passage-open-{width}", full_page=False)
+            page.keyboard.press("Escape")
+            expect(viewer).to_have_count(0)
+            ask(page, "¿Quién organizó la reunión sobre los refugiados?")
+            expect(page.locator("#chat .refusal")).to_have_count(2)
+            expect(page.locator("#chat .refusal").last).to_contain_text(
+                "Questions are read in English"
+            )
+            shot(page, f"20-refusal-hints-{width}", full_page=False)
+            page.context.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,9 +22,11 @@ from assistant.web.render import (
     about_markdown,
     answer_html,
     chat_messages,
+    close_hits,
     display_text,
     document_html,
     download_href,
+    esc,
     long_date,
     refusal_hint,
     scope_html,
@@ -163,6 +166,24 @@ def test_a_refusal_says_it_once_with_its_reason_and_close_passages() -> None:
     assert "date 2024-05-08" not in out
     assert out.count("Fact Sheet") == 1  # the title once, not per passage
     assert "sources-cue" not in out
+
+
+def test_a_refusals_close_passages_open_in_their_document_with_whole_titles() -> None:
+    long_title = "A report on labour pathways with a title far longer than sixty characters in all"
+    other = Chunk("d:1", "other.txt", 0, "CBP One was used by many people.", 5, 37, long_title)
+    hits = (*HITS, Hit(other, 0.02, 3, dense_score=0.7, lexical_score=2.0))
+    out = answer_html(refused("name_not_in_answer", hits), turn=1)
+    links = re.findall(r'<a class="closest-open" href="([^"]+)">Show in document</a>', out)
+    assert len(links) == len(close_hits(hits)) >= 2
+    assert "#open-doc?doc=reports%2F2024-05-08%20fact%20sheet.txt&start=100&end=" in links[0]
+    assert "#open-doc?doc=other.txt&start=5&end=37" in links
+    assert esc(long_title) in out  # whole, not cut mid-word
+
+
+def test_a_question_in_another_language_is_refused_with_a_hint() -> None:
+    spanish = replace(refused("low_support", ()), question="¿Cuántas personas usaron CBP One?")
+    assert "Questions are read in English" in answer_html(spanish, turn=1)
+    assert "Questions are read in English" not in answer_html(refused("low_support", ()), 1)
 
 
 def test_far_passages_are_left_out_and_the_hint_says_what_the_documents_cover() -> None:

@@ -133,12 +133,15 @@ class ChatHandlers:
     def load(self, remembered: str, request: gr.Request) -> tuple[Any, ...]:
         """The page opened (or reloaded): the conversation this browser had open, when it is
         still this user's, else a new one; and the user's list."""
+        shown = self.new_conversation(request)
         if remembered:
             try:
-                return self._open(request, self.conversations.get(user_of(request), remembered))
+                conversation = self.conversations.get(user_of(request), remembered)
+                shown = self._open(request, conversation)
             except ConversationError:
                 pass
-        return self.new_conversation(request)
+        # what was typed while the page loaded stays in the question box
+        return (*shown[:5], gr.skip(), *shown[6:])
 
     def new_conversation(self, request: gr.Request) -> tuple[Any, ...]:
         """Outputs CONVERSATION: an empty chat under a new id."""

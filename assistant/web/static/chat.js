@@ -181,13 +181,20 @@ function installChat(ui) {
     openSheet(cards, link, n === 1 ? "Source of this answer" : `The ${n} sources of this answer`);
   }
 
+  // A refusal's passage names its document and span in its link: #open-doc?doc=..&start=..
+  function linkSpec(link) {
+    const query = (link.getAttribute("href") || "").split("?")[1] || "";
+    const p = new URLSearchParams(query);
+    return { doc: p.get("doc") || "", start: p.get("start"), end: p.get("end") };
+  }
+
   async function openViewer(button) {
     const o = openOverlay("viewer", "Opening the document…", button);
     o.body.innerHTML = '<p class="viewer-loading" role="status">Opening the document…</p>';
     o.panel.focus({ preventScroll: true });
     let html;
     try {
-      const { doc: id, start, end } = button.dataset;
+      const { doc: id, start, end } = button.dataset.doc ? button.dataset : linkSpec(button);
       html = await ui.server.show_document({ doc: id, start: Number(start), end: Number(end) });
     } catch (err) {
       html = "";
@@ -421,6 +428,11 @@ function installChat(ui) {
       if (t.closest("[data-close]")) return closeOverlay();
       const copy = t.closest("button.copy-answer");
       if (copy) return void copyAnswer(copy);
+      const passage = t.closest("a.closest-open");
+      if (passage) {
+        e.preventDefault();
+        return void openViewer(passage);
+      }
       const open = t.closest("button.src-open");
       if (open) return void openViewer(open);
       if (t.closest("button.src-back") && cardReturn && cardReturn.isConnected) {
