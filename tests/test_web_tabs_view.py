@@ -284,3 +284,17 @@ def test_the_viewer_shows_pages_and_escapes_the_text(tmp_path: Path) -> None:
     assert "First &lt;page&gt; text." in html and "<page>" not in html
     assert html.count('class="doc-page"') == 2 and "2 pages" in html
     assert 'href="/api/v1/documents/r.pdf/file"' in html
+
+
+def test_a_set_matches_the_documents_that_hold_most_of_its_evidence() -> None:
+    from assistant.web.evaluation_view import SetMatch, best_set, evidence_found, set_html
+
+    texts = ["The pilot enrolled exactly\n4,321 participants.", "Another document."]
+    assert evidence_found(["enrolled exactly 4,321", "not there", " "], texts) == (1, 2)
+    default, pilot = SetMatch("", 0, 117), SetMatch("pilot", 1, 1)
+    assert best_set([default, pilot]) == pilot and best_set([]) is None
+    assert pilot.matches and not default.matches and SetMatch("x", 0, 0).matches is False
+    warned = set_html(default, 1)
+    assert "The default set over the 1 served document: 0 of 117" in _text(warned)
+    assert "written for other documents" in warned
+    assert "eval-mismatch" not in set_html(pilot, 1)
