@@ -196,6 +196,7 @@ def test_the_sidebar_is_a_drawer_on_a_phone(browser: Browser, root: Path) -> Non
         shot(page, "15-start-phone", full_page=False)
         toggle = page.locator("#saved-sidebar .toggle-button")
         expect(toggle).to_have_attribute("aria-expanded", "false")  # closed at first on a phone
+        expect(toggle).to_have_accessible_name("Saved conversations")
         assert page.locator("#question textarea").bounding_box()["x"] >= 0  # type: ignore[index]
         toggle.click()
         expect(toggle).to_have_attribute("aria-expanded", "true")

@@ -343,6 +343,7 @@ function installChat(ui) {
     if (!bar.dataset.watched) {
       bar.dataset.watched = "1";
       toggle.setAttribute("aria-controls", "saved-sidebar");
+      toggle.setAttribute("aria-label", "Saved conversations"); // Gradio's: "Toggle Sidebar"
       // it scrolls when the list is long: a region the keyboard can reach and scroll
       const content = bar.querySelector(".sidebar-content");
       if (content) {
