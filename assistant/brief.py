@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 
+from assistant.query.questions import names
 from assistant.refusals import REFUSAL_REASONS
 from assistant.types import Answer, Citation
 
@@ -35,6 +37,51 @@ def refusal_sentence(reason: str) -> str:
     documents.'"""
     why = REFUSAL_REASONS.get(reason or "", "")
     return f"{NOT_FOUND}: {why}." if why else f"{NOT_FOUND}."
+
+
+def refused_sentence(answer: Answer) -> str:
+    """The refusal of this answer in words; when the documents never mention a name of the
+    question, the sentence names it ('... never mention “Brazil”')."""
+    missing = missing_names(answer) if answer.refusal_reason == "name_not_in_passages" else []
+    if not missing:
+        return refusal_sentence(answer.refusal_reason)
+    quoted = [f"“{n}”" for n in missing[:3]]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" or {quoted[-1]}"
+    return f"{NOT_FOUND}: the documents never mention {listed}."
+
+
+def missing_names(answer: Answer) -> list[str]:
+    """The names of the question (capitalised words, numbers) that no passage found holds."""
+    found = " ".join(h.chunk.in_context for h in answer.hits).lower()
+    return [n for n in names(answer.question) if n.lower() not in found]
+
+
+# The most frequent short words of languages an official may type in: a question with more of
+# them than of English's is not read in English, and a refusal says so.
+_FOREIGN = frozenset(
+    "el la los las del de que en por para con una un es son qué cuál cuántos cuántas cuándo "
+    "dónde cómo quién le les des du est une pour avec sont quel quelle quels combien quand où "
+    "comment qui o os as do da dos das em para com um uma são qual quantos quantas quando onde "
+    "como quem der die das und ist ein eine mit für wie wer wann wo welche viele haben hat sind "
+    "von zu den dem im auf".split()
+)
+_ENGLISH = frozenset(
+    "the of and to in is are was were what which who when where how many much did does do for "
+    "with on by about a an from that this".split()
+)
+
+
+def language_hint(question: str) -> str:
+    """One line for a question that looks written in another language than English."""
+    words = re.findall(r"[^\W\d_]+", question.lower())
+    foreign = sum(w in _FOREIGN and w not in _ENGLISH for w in words)
+    english = sum(w in _ENGLISH for w in words)
+    marked = "¿" in question or "¡" in question  # Spanish opens a question so
+    if (english == 0 and marked) or (foreign >= 2 and foreign > english):
+        return (
+            "Questions are read in English, the language of the documents: try asking in English."
+        )
+    return ""
 
 
 def build_brief(
@@ -63,7 +110,7 @@ def answer_text(answer: Answer) -> str:
     """One answer as plain text, for the clipboard: the answer with its [n] markers, then each
     numbered source (title, date, section or page) with its quote. No markup of any kind."""
     if answer.refused:
-        body = refusal_sentence(answer.refusal_reason)
+        body = refused_sentence(answer)
     else:
         body = "\n".join(line.strip() for line in answer.text.strip().splitlines())
     lines = [body]
@@ -78,10 +125,21 @@ def answer_text(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+def long_date(iso: str) -> str:
+    """'2024-05-08' -> '8 May 2024' (every date a person reads is written so); a partial or
+    unknown date is shown as it is."""
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%B %Y}"
+
+
 def source_location(c: Citation) -> str:
-    """'2024-05-08, section “Strengthening...”, p. 3': the parts that are known (plain text)."""
+    """'8 May 2024, section “Strengthening...”, p. 3': the parts that are known (plain
+    text)."""
     parts = [
-        c.date,
+        long_date(c.date),
         f"section “{c.section}”" if c.section else "",
         f"p. {c.page}" if c.page else "",
     ]
@@ -103,7 +161,7 @@ def md_lines(text: str) -> list[str]:
 def _exchange(number: int, question: str, answer: Answer) -> list[str]:
     lines = [f"## {number}. {md_inline(question)}", ""]
     if answer.refused:
-        lines += [f"**{md_inline(refusal_sentence(answer.refusal_reason))}**", ""]
+        lines += [f"**{md_inline(refused_sentence(answer))}**", ""]
     else:
         # The answer's [n] markers stay plain; every other bracket is escaped.
         lines += [_MARKER.sub(r"[\1]", line) for line in md_lines(answer.text)] + [""]

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     parse_timeout_s: float = Field(default=60.0, gt=0)  # per file, then it is stopped
     parse_memory_mb: int = Field(default=2048, ge=64)  # address space of the parsing process
     max_feedback_mb: float = Field(default=100.0, gt=0)  # data/feedback.jsonl, then refused
+    # Saved conversations (data/conversations.sqlite3): per user, the least recently used
+    # removed beyond the first; questions per conversation, then a new one must be started
+    max_conversations: int = Field(default=100, gt=0)
+    max_conversation_turns: int = Field(default=100, gt=0)
 
     # Web app
     host: str = "127.0.0.1"

@@ -143,6 +143,44 @@ class Answer:
         ]
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        """The answer `to_dict` wrote (a hit's chunk comes back without its sentences)."""
+        hits = tuple(
+            Hit(
+                Chunk(
+                    id=h["chunk_id"],
+                    doc_id=h["doc_id"],
+                    ordinal=0,
+                    text=h["text"],
+                    start=h["start"],
+                    end=h["end"],
+                    title=h.get("title", ""),
+                    date=h.get("date", ""),
+                    section=h.get("section", ""),
+                    page=h.get("page"),
+                ),
+                score=h["score"],
+                rank=h["rank"],
+                dense_score=h.get("dense_score"),
+                lexical_score=h.get("lexical_score"),
+            )
+            for h in data.get("hits", ())
+        )
+        return cls(
+            question=data["question"],
+            query=data["query"],
+            text=data["text"],
+            citations=tuple(Citation(**c) for c in data.get("citations", ())),
+            hits=hits,
+            refused=bool(data["refused"]),
+            timings=dict(data.get("timings", {})),
+            answerer=data.get("answerer", "offline"),
+            notice=data.get("notice", ""),
+            unsupported=tuple(data.get("unsupported", ())),
+            refusal_reason=data.get("refusal_reason", ""),
+        )
+
 
 @dataclass(frozen=True)
 class DocRecord:

@@ -14,6 +14,9 @@ AXE_JS = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" /
 BLOCKING = ("serious", "critical")
 # WCAG 2.0-2.2 A and AA, plus axe's best practices for landmarks and labels.
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+# Rules axe marks experimental (off by default) that check WCAG criteria all the same: 2.5.3
+# Label in Name (the visible text of a control is part of its accessible name).
+EXPERIMENTAL = ["label-content-name-mismatch"]
 
 
 def axe_results(page: Any, include: str = "body") -> dict[str, Any]:
@@ -27,9 +30,10 @@ def axe_results(page: Any, include: str = "body") -> dict[str, Any]:
         page.evaluate(AXE_JS.read_text(encoding="utf-8"))
     return dict(
         page.evaluate(
-            "([sel, tags]) => axe.run(document.querySelector(sel), "
-            "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-            [include, TAGS],
+            "([sel, tags, extra]) => axe.run(document.querySelector(sel), "
+            "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'], "
+            "rules: Object.fromEntries(extra.map((r) => [r, {enabled: true}]))})",
+            [include, TAGS, EXPERIMENTAL],
         )
     )
 

@@ -59,8 +59,10 @@ def running_app(
     root: Path, env: dict[str, str] | None = None, files: dict[str, str] | None = None
 ) -> Iterator[RunningApp]:
     """Start `python app.py` against root's folders; stop it on exit. `env` adds or
-    overrides settings (ASSISTANT_*); `files` adds documents (name -> text) to the corpus."""
-    prepare(root)
+    overrides settings (ASSISTANT_*); `files` adds documents (name -> text) to the corpus.
+    A root that was prepared before is used as it is: a restart of the same app."""
+    if not (root / "corpus").exists():
+        prepare(root)
     for name, text in (files or {}).items():
         (root / "corpus" / name).parent.mkdir(parents=True, exist_ok=True)  # "a/b.md": ids with "/"
         (root / "corpus" / name).write_text(text, encoding="utf-8")

@@ -116,6 +116,33 @@ def test_the_about_panel(page: Page) -> None:
     clean(page, "About open")
     toggle.click()
     expect(page.locator("#about")).to_be_hidden()
+    toggle.click()
+    expect(page.locator("#about")).to_be_visible()
+    page.keyboard.press("Escape")  # Escape closes it too, and focus is on its button
+    expect(page.locator("#about")).to_be_hidden()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    assert page.evaluate("document.activeElement.id") == "about-toggle"
+
+
+PLACEHOLDER_JS = """() => {
+  const box = document.querySelector('#question textarea');
+  return [getComputedStyle(box, '::placeholder').color, box.placeholder];
+}"""
+
+
+def test_the_question_box_placeholder_is_readable(page: Page) -> None:
+    color, text = page.evaluate(PLACEHOLDER_JS)
+    assert text.startswith("Ask about the documents")
+    # the placeholder's colour (opacity 1) against the box's own background
+    page.evaluate(
+        "(c) => { const s = document.createElement('span'); s.id = 'ph-probe'; s.textContent = 'x';"
+        " s.style.color = c; document.querySelector('#question textarea').after(s); }",
+        color,
+    )
+    try:
+        assert contrast(page, "#ph-probe") >= 4.5, color
+    finally:
+        page.evaluate("() => document.querySelector('#ph-probe').remove()")
 
 
 def test_an_answer_with_citations(page: Page) -> None:
@@ -166,3 +193,66 @@ def test_a_refusal(page: Page) -> None:
     ask(page, "What is the capital of Mongolia?")
     expect(page.locator("#chat .refusal")).to_be_visible()
     clean(page, "after a refusal")
+
+
+def test_chat_messages_are_named_by_their_words_not_their_html(page: Page) -> None:
+    """After the answers above."""
+    labels = page.evaluate(
+        "() => [...document.querySelectorAll('#chat [aria-label]')]"
+        ".map(e => e.getAttribute('aria-label'))"
+    )
+    assert any(label.startswith("Answer: ") for label in labels), labels
+    assert not [label for label in labels if "<" in label or "class=" in label]
+
+
+def test_overlays_cover_the_chats_scroll_arrow(page: Page) -> None:
+    """Gradio's scroll-down arrow shows once the chat is scrolled up; the viewer covers it."""
+    page.locator("#chat .bubble-wrap").evaluate("e => { e.scrollTop = 0; }")
+    page.locator("#sources button.src-open").first.click()
+    expect(page.locator("#viewer-quote")).to_be_visible()
+    covered = page.evaluate(
+        """() => [...document.querySelectorAll('#chat .scroll-down-button-container button')]
+          .map((b) => { const r = b.getBoundingClientRect();
+            if (!r.width || r.bottom < 0 || r.top > innerHeight) return true;
+            const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+            return Boolean(top && top.closest('.overlay')); })"""
+    )
+    page.keyboard.press("Escape")
+    assert all(covered), covered
+    expect(page.locator(".overlay")).to_have_count(0)
+
+
+def test_the_saved_conversations_and_their_confirmation(page: Page) -> None:
+    """After the answers above: the sidebar (a drawer on phones) and Delete's confirmation."""
+    toggle = page.locator("#saved-sidebar .toggle-button")
+    if not wide(page):
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+        toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#saved-list input:checked")).to_have_count(1)  # this one, listed
+    clean(page, "saved conversations open")
+    page.locator("#delete-chat").click()
+    expect(page.locator("#confirm-delete")).to_be_visible()
+    clean(page, "delete confirmation")
+    page.locator("#cancel-delete").click()
+    expect(page.locator("#confirm-delete")).to_be_hidden()
+    if not wide(page):
+        page.keyboard.press("Escape")
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+
+
+def test_one_message_at_a_time(page: Page) -> None:
+    """A rating's thanks, then a question over the limit: the second message replaces the
+    first on the screen rather than piling up over the sources."""
+    page.locator('#chat button[aria-label="Like"]').first.click()
+    expect(page.locator(".toast-body")).to_have_count(1)
+    box = page.locator("#question textarea")
+    box.fill("Why " * 600)
+    box.press("Enter")
+    expect(page.locator(".toast-body")).to_have_count(2)
+    shown = page.evaluate(
+        "() => [...document.querySelectorAll('.toast-body')]"
+        ".filter(t => t.getBoundingClientRect().height > 0).map(t => t.innerText)"
+    )
+    assert len(shown) == 1 and "the limit is 2,000" in shown[0], shown
+    box.fill("")

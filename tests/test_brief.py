@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from markdown_it import MarkdownIt
 
@@ -10,10 +11,13 @@ from assistant.brief import (
     REFUSAL_REASONS,
     answer_text,
     build_brief,
+    language_hint,
+    missing_names,
     refusal_sentence,
+    refused_sentence,
     source_location,
 )
-from assistant.types import Answer, Citation
+from assistant.types import Answer, Chunk, Citation, Hit
 
 TITLE = "Fact Sheet: Third Ministerial Meeting"
 DOC = "2024-05-08-fact-sheet.txt"
@@ -62,8 +66,8 @@ def test_each_answer_is_followed_by_its_numbered_sources() -> None:
     assert "## 1. How many people used CBP One?" in brief
     body = brief.split("## 1.")[1]
     assert body.index(f"{QUOTE_1} [1] {QUOTE_2} [2]") < body.index("**Sources**")
-    assert f"1. *{TITLE}*, 2024-05-08, section “Legal pathways”" in brief
-    assert f"2. *{TITLE}*, 2024-05-08, section “Legal pathways”, p. 3" in brief
+    assert f"1. *{TITLE}*, 8 May 2024, section “Legal pathways”" in brief
+    assert f"2. *{TITLE}*, 8 May 2024, section “Legal pathways”, p. 3" in brief
     assert f"   > {QUOTE_1}" in brief and f"   > {QUOTE_2}" in brief
     assert f"(document `{DOC}`)" in brief
     assert body.index("1. *") < body.index("2. *")
@@ -76,8 +80,8 @@ def test_questions_are_numbered_in_order() -> None:
 
 def test_a_refusal_says_not_found_once_with_its_reason_and_lists_no_sources() -> None:
     brief = build_brief([("Capital of Mongolia?", REFUSED)])
-    reason = REFUSAL_REASONS["name_not_in_passages"]
-    assert f"**Not found in the documents: {reason}.**" in brief
+    # the name the documents never mention is named, in the brief as on the page
+    assert "**Not found in the documents: the documents never mention “Mongolia”.**" in brief
     assert brief.count("find") + brief.count("Not found") == 1  # one sentence, not two
     assert "**Sources**" not in brief
 
@@ -114,7 +118,7 @@ def test_prepared_line_empty_conversation_and_purity() -> None:
 
 
 def test_source_location_leaves_out_what_is_unknown() -> None:
-    assert source_location(cite(1, "q", section="", page=None)) == "2024-05-08"
+    assert source_location(cite(1, "q", section="", page=None)) == "8 May 2024"
     bare = Citation(1, "c", DOC, TITLE, "", "", 7, "q", 0, 1)
     assert source_location(bare) == "p. 7"
 
@@ -190,14 +194,43 @@ def test_a_document_id_with_backticks_stays_inside_its_code_span() -> None:
 def test_an_answer_copies_as_plain_text_with_its_numbered_sources() -> None:
     text = answer_text(CBP)
     assert text.startswith(f"{QUOTE_1} [1] {QUOTE_2} [2]\n\nSources:\n")
-    assert f"[1] {TITLE}, 2024-05-08, section “Legal pathways”\n    “{QUOTE_1}”" in text
-    assert f"[2] {TITLE}, 2024-05-08, section “Legal pathways”, p. 3\n    “{QUOTE_2}”" in text
+    assert f"[1] {TITLE}, 8 May 2024, section “Legal pathways”\n    “{QUOTE_1}”" in text
+    assert f"[2] {TITLE}, 8 May 2024, section “Legal pathways”, p. 3\n    “{QUOTE_2}”" in text
     assert "<" not in text and "**" not in text and "#" not in text
 
 
 def test_a_refusal_copies_as_one_sentence_with_its_reason() -> None:
-    assert answer_text(REFUSED) == refusal_sentence("name_not_in_passages")
-    assert "never mention" in answer_text(REFUSED)
+    assert answer_text(REFUSED) == (
+        "Not found in the documents: the documents never mention “Mongolia”."
+    )
+    # without a name to point at, the reason as it is
+    unnamed = answer(
+        "", question="what is the capital?", refused=True, reason=REFUSED.refusal_reason
+    )
+    assert answer_text(unnamed) == refusal_sentence("name_not_in_passages")
+
+
+def test_a_name_found_in_the_passages_is_not_said_to_be_missing() -> None:
+    hit = Hit(Chunk("c:1", DOC, 1, "Brazil pledged support.", 0, 23, TITLE), 0.1, 1)
+    refused = replace(REFUSED, question="What did Brazil and Mongolia pledge?", hits=(hit,))
+    assert missing_names(refused) == ["Mongolia"]
+    assert refused_sentence(refused).endswith("never mention “Mongolia”.")
+
+
+def test_a_question_in_another_language_gets_a_hint() -> None:
+    for question in (
+        "¿Cuántas personas usaron CBP One?",
+        "Combien de personnes ont utilisé CBP One ?",
+        "Quantas pessoas usaram o CBP One?",
+        "Wie viele Menschen haben CBP One genutzt?",
+    ):
+        assert language_hint(question).startswith("Questions are read in English"), question
+    for question in (
+        "How many people used CBP One?",
+        "What did El Salvador and Costa Rica announce?",
+        "What is the Los Angeles Declaration?",
+    ):
+        assert language_hint(question) == "", question
 
 
 def test_an_unknown_refusal_reason_is_left_out_not_shown_as_a_code_name() -> None:

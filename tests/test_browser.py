@@ -168,9 +168,9 @@ def test_the_first_screen_says_what_the_assistant_knows_in_plain_words(page: Pag
     expect(about).to_have_attribute("aria-expanded", "true")
     status = page.locator("#status")
     expect(status).to_be_visible()
-    expect(status).to_contain_text("offline composer")
+    expect(status).to_contain_text("no language model")  # words, not a component's name
     expect(status).to_contain_text("all-MiniLM-L6-v2")
-    expect(status).to_contain_text("1 document, 14 chunks")
+    expect(status).to_contain_text("1 document, 14 passages")
     expect(page.locator("#about-text")).to_contain_text("only from the indexed documents")
     shot(page, "01b-about-1280")
     about.click()
@@ -184,7 +184,7 @@ def test_a_citation_highlights_its_source_beside_the_chat_without_moving_it(page
     expect(link).to_have_attribute("href", "#src-1-1")
     card = page.locator("#src-1-1")
     expect(card).to_contain_text("Fact Sheet: Third Ministerial Meeting")
-    expect(card).to_contain_text("2024-05-08")
+    expect(card).to_contain_text("8 May 2024")  # dates as people write them, everywhere
     expect(card.locator(".src-meta")).to_contain_text("section")
     mark = card.locator("mark")
     expect(mark).to_contain_text("547,000 individuals used CBP One")
@@ -258,7 +258,7 @@ def test_copy_gives_plain_text_with_the_numbered_sources(page: Page) -> None:
     assert "547,000" in answer and answer.rstrip().endswith("[1]")
     assert sources.startswith(
         "[1] Fact Sheet: Third Ministerial Meeting of the Los Angeles Declaration on Migration "
-        "and Protection, 2024-05-08, section “Strengthening Human Implementation”\n"
+        "and Protection, 8 May 2024, section “Strengthening Human Implementation”\n"
     )
     assert "    “From January 2023 through the end of March 2024, more than 547,000" in sources
     assert "<" not in copied and "class=" not in copied

@@ -116,7 +116,7 @@ def test_the_picker_offers_only_the_supported_types(page: Page) -> None:
     tab(page, "Documents")
     accept = page.locator("#upload input[type=file]").get_attribute("accept") or ""
     assert sorted(t.strip() for t in accept.split(",")) == sorted(SUPPORTED_SUFFIXES)
-    expect(page.locator("#docs-table .docs-count")).to_have_text("1 document indexed, 14 chunks")
+    expect(page.locator("#docs-table .docs-count")).to_have_text("1 document indexed, 14 passages")
 
 
 def test_an_upload_shows_one_progress_bar_its_row_and_the_rejected_file_in_error_style(
@@ -137,10 +137,10 @@ def test_an_upload_shows_one_progress_bar_its_row_and_the_rejected_file_in_error
     assert page.evaluate("() => window.__bars") == 1, "one upload, one progress bar"
 
     added = row(page, NOTES)
-    expect(added.locator('td[data-label="Chunks"]')).to_have_text("1 chunk")
+    expect(added.locator('td[data-label="Passages"]')).to_have_text("1 passage")
     expect(added.locator(".doc-title")).to_have_text("Harbour pilot notes")
-    expect(page.locator("#docs-table .docs-count")).to_have_text("2 documents indexed, 15 chunks")
-    expect(page.locator("#status")).to_contain_text("2 documents, 15 chunks")
+    expect(page.locator("#docs-table .docs-count")).to_have_text("2 documents indexed, 15 passages")
+    expect(page.locator("#status")).to_contain_text("2 documents, 15 passages")
 
     errors = result.locator(".docs-errors")
     expect(errors).to_have_attribute("role", "alert")
@@ -221,8 +221,8 @@ def test_remove_asks_first_then_removes_the_row_and_refreshes_the_counts(
     expect(message).to_be_focused()
     expect(row(page, NOTES)).to_have_count(0)
     expect(row(page, SHIPPED_DOC)).to_have_count(1)
-    expect(page.locator("#docs-table .docs-count")).to_have_text("1 document indexed, 14 chunks")
-    expect(page.locator("#status")).to_contain_text("1 document, 14 chunks")
+    expect(page.locator("#docs-table .docs-count")).to_have_text("1 document indexed, 14 passages")
+    expect(page.locator("#status")).to_contain_text("1 document, 14 passages")
     expect(page.locator("#doc-viewer .doc-viewer")).to_have_count(0)
     assert not (app.root / "corpus" / NOTES).exists()
     shot(page, "tabs-04-removed-1280")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,11 +19,14 @@ from assistant.service import Assistant
 from assistant.types import Answer, Chunk, Citation, DocRecord, Hit, Sentence
 from assistant.web.chat import ChatHandlers
 from assistant.web.render import (
+    about_markdown,
     answer_html,
     chat_messages,
+    close_hits,
     display_text,
     document_html,
     download_href,
+    esc,
     long_date,
     refusal_hint,
     scope_html,
@@ -164,6 +168,24 @@ def test_a_refusal_says_it_once_with_its_reason_and_close_passages() -> None:
     assert "sources-cue" not in out
 
 
+def test_a_refusals_close_passages_open_in_their_document_with_whole_titles() -> None:
+    long_title = "A report on labour pathways with a title far longer than sixty characters in all"
+    other = Chunk("d:1", "other.txt", 0, "CBP One was used by many people.", 5, 37, long_title)
+    hits = (*HITS, Hit(other, 0.02, 3, dense_score=0.7, lexical_score=2.0))
+    out = answer_html(refused("name_not_in_answer", hits), turn=1)
+    links = re.findall(r'<a class="closest-open" href="([^"]+)">Show in document</a>', out)
+    assert len(links) == len(close_hits(hits)) >= 2
+    assert "#open-doc?doc=reports%2F2024-05-08%20fact%20sheet.txt&start=100&end=" in links[0]
+    assert "#open-doc?doc=other.txt&start=5&end=37" in links
+    assert esc(long_title) in out  # whole, not cut mid-word
+
+
+def test_a_question_in_another_language_is_refused_with_a_hint() -> None:
+    spanish = replace(refused("low_support", ()), question="¿Cuántas personas usaron CBP One?")
+    assert "Questions are read in English" in answer_html(spanish, turn=1)
+    assert "Questions are read in English" not in answer_html(refused("low_support", ()), 1)
+
+
 def test_far_passages_are_left_out_and_the_hint_says_what_the_documents_cover() -> None:
     far = (Hit(CHUNK, 0.016, 1, dense_score=0.1, lexical_score=None),)
     hint = refusal_hint(SCOPE)
@@ -234,7 +256,7 @@ def test_the_viewer_handler_reads_by_id_only(tmp_path: Path) -> None:
 
             raise DocumentNotFoundError(f"no document with id {doc_id!r} is indexed")
 
-    handlers = ChatHandlers(NoDocuments(), None, None, None)  # type: ignore[arg-type]
+    handlers = ChatHandlers(NoDocuments(), None, None, None, None)  # type: ignore[arg-type]
     assert "not in the index" in handlers.show_document("../../etc/passwd", 0, 5)
     assert "No document was named" in handlers.show_document(["list"], 0, 5)
     assert "No document was named" in handlers.show_document("", "a", None)
@@ -309,7 +331,10 @@ def test_documents_are_listed_newest_first_and_the_scope_is_in_plain_words() -> 
 def test_long_dates_and_the_technical_status_line() -> None:
     assert long_date("2024-05-08") == "8 May 2024" and long_date("2024-05") == "2024-05"
     status = status_markdown("offline composer", "all-MiniLM-L6-v2", 1, 14)
-    assert "Embedding model" in status and "1 document, 14 chunks" in status
+    assert "Embedding model" in status and "1 document, 14 passages" in status
+    assert "no language model" in status  # words a reader knows, not the component's name
+    for jargon in ("chunk", "composer", "k ="):
+        assert jargon not in status and jargon not in about_markdown("offline composer", True, 5)
 
 
 @pytest.mark.slow

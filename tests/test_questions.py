@@ -37,6 +37,48 @@ def test_follow_ups_carry_the_earlier_subject() -> None:
     assert questions.condense("And how much?", []) == "And how much?"
 
 
+def test_a_question_carries_context_only_when_it_depends_on_it() -> None:
+    """Unrelated questions after related ones stand alone, however short; a follow-up is one
+    that says so: a connective, a fragment, a pronoun or demonstrative with nothing in the
+    question it could stand for, "there" as a place, a general noun ("the money")."""
+    funding = [
+        Turn("user", "How much funding does the joint technical secretariat receive each year?"),
+        Turn("assistant", "..."),
+    ]
+    standalone = [
+        "migration",
+        "labor mobility",
+        "What is CBP One?",
+        "When is the next ministerial meeting?",
+        "What are the action packages?",
+        "Is there a secretariat?",
+        "What does this declaration say about labor pathways?",
+        "What did Canada say about its refugee plan?",
+        "How do countries protect their borders?",
+        "What did countries agree that they would do?",
+        "Why was the Declaration adopted?",
+    ]
+    for question in standalone:
+        assert questions.condense(question, funding) == question, question
+    follow_ups = [
+        "And in 2024?",
+        "What about Mexico?",
+        "In 2023?",
+        "Why?",
+        "How much in total?",
+        "Who decides it?",
+        "Who pays them?",
+        "How was that money split?",
+        "What will the money be used for?",
+        "How many countries were members by then?",
+        "Did anyone else contribute?",
+        "How many people work there?",
+    ]
+    for question in follow_ups:
+        query = questions.condense(question, funding)
+        assert query.startswith(question) and "secretariat" in query, question
+
+
 def test_sub_queries_keep_the_carried_context() -> None:
     question = "And what did it pledge and when?"
     query = questions.condense(question, HISTORY)

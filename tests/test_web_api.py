@@ -291,7 +291,7 @@ def test_sources_cards_highlight_the_quote_inside_its_passage() -> None:
     out = sources_html([("first?", ANSWER), ("second?", ANSWER)])
     assert out.index('id="src-1-1"') < out.index('id="src-2-1"')  # in the chat's order
     assert "<script>" not in out and "&lt;script&gt;" in out
-    assert "2024-05-08, section “S &lt;1&gt;”" in out
+    assert "8 May 2024, section “S &lt;1&gt;”" in out
     assert passage_html(CITATION, ANSWER.hits) == (
         'Before &amp; after. <mark data-n="1">More than 547,000 &lt;people&gt; used CBP One.</mark>'
         " Then more."

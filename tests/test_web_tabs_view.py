@@ -239,14 +239,14 @@ def test_download_url_encodes_the_whole_id() -> None:
 
 def test_the_table_counts_with_plurals_and_escapes_titles() -> None:
     html = documents_html([_record("one.md", "<script>x</script>", 1)], 1)
-    assert "1 document indexed, 1 chunk" in _text(html)
-    assert ">1 chunk<" in html and "1 chunks" not in html
+    assert "1 document indexed, 1 passage" in _text(html)
+    assert ">1 passage<" in html and "1 passages" not in html
     assert "<script>x" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
     assert 'href="/api/v1/documents/one.md/file"' in html
     assert "29 Nov 2026, 22:07 UTC" in html
     assert html.count('data-action="open"') == html.count('data-action="remove"') == 1
     two = documents_html([_record("a.md", "A", 3), _record("b.md", "B", 4)], 7)
-    assert "2 documents indexed, 7 chunks" in _text(two)
+    assert "2 documents indexed, 7 passages" in _text(two)
     assert 'id="remove-result"' in documents_html([], 0, Message("Removed a.md."))
     assert "No document is indexed yet" in documents_html([], 0)
 
@@ -284,3 +284,17 @@ def test_the_viewer_shows_pages_and_escapes_the_text(tmp_path: Path) -> None:
     assert "First &lt;page&gt; text." in html and "<page>" not in html
     assert html.count('class="doc-page"') == 2 and "2 pages" in html
     assert 'href="/api/v1/documents/r.pdf/file"' in html
+
+
+def test_a_set_matches_the_documents_that_hold_most_of_its_evidence() -> None:
+    from assistant.web.evaluation_view import SetMatch, best_set, evidence_found, set_html
+
+    texts = ["The pilot enrolled exactly\n4,321 participants.", "Another document."]
+    assert evidence_found(["enrolled exactly 4,321", "not there", " "], texts) == (1, 2)
+    default, pilot = SetMatch("", 0, 117), SetMatch("pilot", 1, 1)
+    assert best_set([default, pilot]) == pilot and best_set([]) is None
+    assert pilot.matches and not default.matches and SetMatch("x", 0, 0).matches is False
+    warned = set_html(default, 1)
+    assert "The default set over the 1 served document: 0 of 117" in _text(warned)
+    assert "written for other documents" in warned
+    assert "eval-mismatch" not in set_html(pilot, 1)

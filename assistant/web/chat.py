@@ -1,6 +1,8 @@
 """The Chat tab: the conversation with linked [n] markers, the source cards beside it, the
 document viewer, the first screen (what the assistant knows, example questions), ratings
-(feedback) and the brief export; its layout, callbacks and wiring.
+(feedback), the brief export (.md and .docx) and the saved conversations (a sidebar: listed,
+reopened, renamed, deleted; kept per user by assistant.conversations); its layout, callbacks
+and wiring.
 
 The behaviour in the page (a citation highlights its card without moving the chat, the sheet on
 phones, the viewer, Copy, the example questions) is static/chat.js, run by the viewer's host
@@ -23,7 +25,15 @@ from typing import Any
 import gradio as gr
 
 from assistant.brief import build_brief
+from assistant.brief_docx import build_brief_docx
 from assistant.chain import QuestionError
+from assistant.conversations import (
+    LOCAL_USER,
+    ConversationError,
+    ConversationStore,
+    ConversationSummary,
+    Saved,
+)
 from assistant.documents import DocumentNotFoundError
 from assistant.feedback import FeedbackFullError, FeedbackStore
 from assistant.ingest.sync import IndexBusyError
@@ -46,7 +56,10 @@ from assistant.web.render import (
 )
 from assistant.web.scope import ScopeCache
 
-_SKIP3 = skip(3)
+# The outputs the saved conversations' callbacks return, in order (see chat_tab's wiring)
+SAVED = ("conversation", "saved", "manage", "name", "confirm_row", "note")
+CONVERSATION = ("chatbot", "sources", "exchanges", "brief", "word", "question", *SAVED)
+_DELETE_ASK = "Delete this conversation for good? Its questions and answers cannot be restored."
 
 
 def new_conversation_id() -> str:
@@ -75,15 +88,19 @@ class ChatHandlers:
     feedback: FeedbackStore
     briefs: tempfile.TemporaryDirectory[str]
     scope: ScopeCache
+    conversations: ConversationStore
 
     def respond(
-        self, question: str, exchanges: list[Exchange], request: gr.Request
+        self, question: str, exchanges: list[Exchange], conversation: str, request: gr.Request
     ) -> Iterator[tuple[Any, ...]]:
+        """Outputs: question, chatbot, sources, exchanges, the two brief buttons, then the
+        saved conversations' outputs from `conversation_id` on (SAVED)."""
         question = question or ""
         hint = refusal_hint(self.scope.get())
         shown = chat_messages(exchanges, hint)
         pending = [*shown, {"role": "user", "content": question_html(question)}]
-        yield "", [*pending, _assistant(streaming_html(""))], *_SKIP3
+        rest = skip(4 + len(SAVED))
+        yield "", [*pending, _assistant(streaming_html(""))], *rest
         text, answer = "", None
         try:
             for piece in self.assistant.stream(question, history_turns(exchanges)):
@@ -91,20 +108,131 @@ class ChatHandlers:
                     answer = without_secrets(piece)
                     break
                 text += piece
-                yield gr.skip(), [*pending, _assistant(streaming_html(text))], *_SKIP3
+                yield gr.skip(), [*pending, _assistant(streaming_html(text))], *rest
         except (QuestionError, IndexBusyError) as exc:
             # A warning, not an error: an error would leave the chat greyed out.
             gr.Warning(str(exc))
-            yield question, shown, *_SKIP3
+            yield question, shown, *rest
             return
         assert answer is not None
+        conversation = conversation or new_conversation_id()
+        saved = self._save(request, conversation, question, answer)
         exchanges = [*exchanges, (question, answer)]
-        brief = self._write_brief(exchanges, request)
         messages = chat_messages(exchanges, hint)
-        yield "", messages, sources_html(exchanges), exchanges, _brief_button(brief)
+        yield (
+            "",
+            messages,
+            sources_html(exchanges),
+            exchanges,
+            *self._briefs(exchanges, request),
+            *self._saved_list(request, conversation, note=saved),
+        )
 
-    def new_conversation(self) -> tuple[Any, ...]:
-        return [], sources_html([]), [], _brief_button(None), "", new_conversation_id()
+    # --- saved conversations --------------------------------------------------------------
+
+    def load(self, remembered: str, request: gr.Request) -> tuple[Any, ...]:
+        """The page opened (or reloaded): the conversation this browser had open, when it is
+        still this user's, else a new one; and the user's list."""
+        shown = self.new_conversation(request)
+        if remembered:
+            try:
+                conversation = self.conversations.get(user_of(request), remembered)
+                shown = self._open(request, conversation)
+            except ConversationError:
+                pass
+        # what was typed while the page loaded stays in the question box
+        return (*shown[:5], gr.skip(), *shown[6:])
+
+    def new_conversation(self, request: gr.Request) -> tuple[Any, ...]:
+        """Outputs CONVERSATION: an empty chat under a new id."""
+        return (
+            [],
+            sources_html([]),
+            [],
+            *_brief_buttons(None),
+            "",
+            *self._saved_list(request, new_conversation_id()),
+        )
+
+    def open_conversation(self, chosen: str | None, request: gr.Request) -> tuple[Any, ...]:
+        if not chosen:
+            return skip(len(CONVERSATION))
+        try:
+            conversation = self.conversations.get(user_of(request), chosen)
+        except ConversationError as exc:
+            return (*skip(len(CONVERSATION) - 1), str(exc))
+        return self._open(request, conversation)
+
+    def rename(self, conversation: str, name: str, request: gr.Request) -> tuple[Any, ...]:
+        """Outputs SAVED."""
+        try:
+            title = self.conversations.rename(user_of(request), conversation, name)
+        except ConversationError as exc:
+            return (*skip(len(SAVED) - 1), str(exc))
+        return self._saved_list(request, conversation, note=f"Renamed to “{title}”.")
+
+    def ask_delete(self) -> tuple[Any, ...]:
+        """Outputs: the confirmation row, its question."""
+        return gr.Column(visible=True), _DELETE_ASK
+
+    def cancel_delete(self) -> tuple[Any, ...]:
+        return gr.Column(visible=False), ""
+
+    def delete(self, conversation: str, request: gr.Request) -> tuple[Any, ...]:
+        """Outputs CONVERSATION: the conversation deleted, a new one open."""
+        user = user_of(request)
+        title = next(
+            (c.title for c in self._summaries(user) if c.id == conversation), "the conversation"
+        )
+        try:
+            self.conversations.delete(user, conversation)
+        except ConversationError as exc:
+            return (*skip(len(CONVERSATION) - 1), str(exc))
+        fresh = self.new_conversation(request)
+        return (*fresh[:-1], f"Deleted “{title}”.")
+
+    def _open(self, request: gr.Request, conversation: Any) -> tuple[Any, ...]:
+        exchanges = list(conversation.exchanges)
+        hint = refusal_hint(self.scope.get())
+        return (
+            chat_messages(exchanges, hint),
+            sources_html(exchanges),
+            exchanges,
+            *self._briefs(exchanges, request),
+            "",
+            *self._saved_list(request, conversation.id),
+        )
+
+    def _saved_list(
+        self, request: gr.Request, conversation: str, note: Saved | str = ""
+    ) -> tuple[Any, ...]:
+        """Outputs SAVED: the id, the list (this one selected when saved), the tools for the
+        open conversation (shown when it is saved), its name, the confirmation row, a note."""
+        summaries = self._summaries(user_of(request))
+        current = next((c for c in summaries if c.id == conversation), None)
+        choices = [(c.title, c.id) for c in summaries]
+        return (
+            conversation,
+            gr.Radio(choices=choices, value=current.id if current else None),
+            gr.Group(visible=current is not None),
+            current.title if current else "",
+            gr.Column(visible=False),
+            _note(note, self.conversations),
+        )
+
+    def _summaries(self, user: str) -> list[ConversationSummary]:
+        try:
+            return self.conversations.summaries(user)
+        except ConversationError as exc:
+            gr.Warning(str(exc))
+            return []
+
+    def _save(self, request: gr.Request, conversation: str, question: str, answer: Answer) -> Saved:
+        try:
+            return self.conversations.append(user_of(request), conversation, question, answer)
+        except ConversationError as exc:
+            gr.Warning(f"The answer is shown but was not saved: {exc}")
+            return Saved()
 
     def first_screen(self) -> Any:
         """The chat's empty state: what the assistant knows, with example questions."""
@@ -143,7 +271,10 @@ class ChatHandlers:
         if rating != "none":
             gr.Info("Thank you: your feedback was recorded.", duration=3)
 
-    def _write_brief(self, exchanges: Sequence[Exchange], request: gr.Request) -> Path:
+    def _briefs(self, exchanges: Sequence[Exchange], request: gr.Request) -> tuple[Any, Any]:
+        """The two brief buttons (.md and .docx), each with the conversation written out."""
+        if not exchanges:
+            return _brief_buttons(None)
         now = datetime.now(UTC)
         folder = (
             Path(self.briefs.name) / re.sub(r"\W", "", request.session_hash or "anonymous")[:64]
@@ -152,15 +283,49 @@ class ChatHandlers:
         path = folder / f"declaration-brief-{now:%Y-%m-%d}.md"
         prepared = f"{now:%Y-%m-%d %H:%M} UTC by the {TITLE} ({self.assistant.answerer_name})"
         path.write_text(build_brief(exchanges, prepared=prepared), encoding="utf-8")
-        return path
+        word = path.with_suffix(".docx")
+        word.write_bytes(build_brief_docx(exchanges, prepared=prepared))
+        return _brief_buttons(path, word)
 
 
 def chat_tab(app: gr.Blocks, h: ChatHandlers) -> gr.Chatbot:
-    """Lays out the Chat tab (inside the app's gr.Tabs) and wires its events; returns the
-    chatbot, whose first screen the layout refreshes when the documents change."""
+    """Lays out the Chat tab (inside the app's gr.Tabs) and its sidebar of saved
+    conversations, and wires their events; returns the chatbot, whose first screen the layout
+    refreshes when the documents change."""
     with gr.Tab("Chat", id="chat-tab"):
         exchanges = gr.State([])
-        conversation = gr.State("")  # an id per conversation: which answer a rating is about
+        # the open conversation's id: what is saved, and which answer a rating is about
+        conversation = gr.State("")
+        remembered = gr.BrowserState("")  # which one this browser had open, for a reload
+        # closed as laid out; the page opens it where there is room (static/chat.js)
+        with gr.Sidebar(
+            label="Saved conversations", open=False, width=248, elem_id="saved-sidebar"
+        ):
+            gr.HTML('<h2 id="saved-heading">Saved conversations</h2>')
+            saved = gr.Radio(
+                choices=[],
+                label="Saved conversations, most recent first",
+                show_label=False,
+                elem_id="saved-list",
+            )
+            gr.Markdown(
+                "Each conversation is saved as you ask; only you see yours.",
+                elem_id="saved-help",
+            )
+            with gr.Group(visible=False, elem_id="saved-manage") as manage:
+                name = gr.Textbox(
+                    label="Name of this conversation", max_lines=1, elem_id="saved-name"
+                )
+                with gr.Row():
+                    rename = gr.Button("Rename", size="sm", elem_id="rename-chat")
+                    delete = gr.Button("Delete…", size="sm", elem_id="delete-chat")
+            with gr.Column(visible=False, elem_id="delete-confirm") as confirm_row:
+                confirm_text = gr.Markdown(elem_id="delete-question")
+                confirm = gr.Button(
+                    "Delete for good", size="sm", variant="stop", elem_id="confirm-delete"
+                )
+                cancel = gr.Button("Keep it", size="sm", elem_id="cancel-delete")
+            note = gr.Markdown(elem_id="saved-note")
         with gr.Row(equal_height=False, elem_id="chat-row"):
             with gr.Column(scale=3, min_width=320, elem_id="chat-col"):
                 chatbot = gr.Chatbot(
@@ -189,6 +354,12 @@ def chat_tab(app: gr.Blocks, h: ChatHandlers) -> gr.Chatbot:
                         interactive=False,
                         elem_id="export-brief",
                     )
+                    word = gr.DownloadButton(
+                        "Export as Word (.docx)",
+                        size="sm",
+                        interactive=False,
+                        elem_id="export-docx",
+                    )
             with gr.Column(scale=2, min_width=300, elem_id="sources-col"):
                 gr.HTML('<h2 id="sources-heading">Sources</h2>', elem_id="sources-title")
                 sources = gr.HTML(sources_html([]), elem_id="sources")
@@ -200,13 +371,21 @@ def chat_tab(app: gr.Blocks, h: ChatHandlers) -> gr.Chatbot:
             server_functions=[_server_function(h.show_document)],
         )
 
-    answered = [question, chatbot, sources, exchanges, brief]
-    question.submit(h.respond, [question, exchanges], answered, **ANSWERING)
+    listed = [conversation, saved, manage, name, confirm_row, note]
+    shown = [chatbot, sources, exchanges, brief, word, question, *listed]
+    answered = [question, chatbot, sources, exchanges, brief, word, *listed]
+    question.submit(h.respond, [question, exchanges, conversation], answered, **ANSWERING)
     chatbot.like(h.like, [exchanges, conversation], None, **PRIVATE)
-    cleared = [chatbot, sources, exchanges, brief, question, conversation]
-    new.click(h.new_conversation, None, cleared, **PRIVATE)
-    chatbot.clear(h.new_conversation, None, cleared, **PRIVATE)
-    app.load(new_conversation_id, None, conversation, **PRIVATE)
+    # No chatbot.clear listener: it would add a trash icon that clears without asking.
+    new.click(h.new_conversation, None, shown, **PRIVATE)
+    saved.input(h.open_conversation, saved, shown, **PRIVATE)
+    rename.click(h.rename, [conversation, name], listed, **PRIVATE)
+    name.submit(h.rename, [conversation, name], listed, **PRIVATE)
+    delete.click(h.ask_delete, None, [confirm_row, confirm_text], **PRIVATE)
+    cancel.click(h.cancel_delete, None, [confirm_row, confirm_text], **PRIVATE)
+    confirm.click(h.delete, conversation, shown, **PRIVATE)
+    conversation.change(lambda c: c, conversation, remembered, **PRIVATE)
+    app.load(h.load, remembered, shown, **PRIVATE)
     return chatbot
 
 
@@ -233,5 +412,31 @@ def _assistant(content: str) -> Message:
     return {"role": "assistant", "content": content}
 
 
-def _brief_button(path: Path | None) -> Any:
-    return gr.DownloadButton(value=str(path) if path else None, interactive=path is not None)
+def _brief_buttons(markdown: Path | None, word: Path | None = None) -> tuple[Any, Any]:
+    return (
+        gr.DownloadButton(value=str(markdown) if markdown else None, interactive=bool(markdown)),
+        gr.DownloadButton(value=str(word) if word else None, interactive=bool(word)),
+    )
+
+
+def user_of(request: gr.Request) -> str:
+    """Whose conversations: the signed-in user, or the one local user without a login."""
+    return str(getattr(request, "username", None) or LOCAL_USER)
+
+
+def _note(note: Saved | str, store: ConversationStore) -> str:
+    """One line after saving: what had to give way to the bounds, if anything."""
+    if isinstance(note, str):
+        return note
+    if note.full:
+        return (
+            f"This conversation has reached {store.max_turns} questions and is no longer "
+            "saved: start a new conversation to keep saving."
+        )
+    if note.removed:
+        names = ", ".join(f"“{t}”" for t in note.removed)
+        return (
+            f"Removed your least recently used {names}: at most "
+            f"{store.max_conversations} conversations are kept."
+        )
+    return ""

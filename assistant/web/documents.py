@@ -61,6 +61,18 @@ watch('value', () => {
   const message = element.querySelector('#remove-result');
   if (message) message.focus();
 });
+// The upload zone's accessible name holds its visible words (WCAG 2.5.3, Label in Name):
+// Gradio names it by the component's label alone.
+const nameUpload = () => document.querySelectorAll('#upload .upload-container[aria-label]')
+  .forEach((zone) => {
+    const seen = (zone.innerText || '').replace(/\\s+/g, ' ').trim();
+    const name = zone.getAttribute('aria-label') || '';
+    if (seen && !name.toLowerCase().includes(seen.toLowerCase())) {
+      zone.setAttribute('aria-label', `${seen}: ${name}`);
+    }
+  });
+nameUpload();
+new MutationObserver(nameUpload).observe(document.body, {childList: true, subtree: true});
 """
 
 # The viewer takes focus when a document is opened; Close (or Escape) hides it and gives focus

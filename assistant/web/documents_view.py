@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from assistant.documents import DocumentView
 from assistant.types import DocRecord, FileError, SyncReport
-from assistant.web.render import esc
+from assistant.web.render import esc, long_date
 from assistant.web.wording import num, plural, readable_utc
 
 VIEWER_MAX_CHARS = 200_000  # the viewer shows at most this much text; the download has it all
@@ -36,7 +36,7 @@ def documents_html(
     """The counts, the last removal's result, and the table with each row's actions."""
     count = (
         f'<p class="docs-count">{num(plural(len(records), "document"))} indexed, '
-        f"{num(plural(chunks, 'chunk'))}</p>"
+        f"{num(plural(chunks, 'passage'))}</p>"
     )
     shown = _message_html(message, "remove-result") if message else ""
     if not records:
@@ -46,7 +46,7 @@ def documents_html(
     return (
         f"{count}{shown}"
         '<table class="docs"><caption>Indexed documents</caption><thead><tr>'
-        '<th scope="col">Title</th><th scope="col">Date</th><th scope="col">Chunks</th>'
+        '<th scope="col">Title</th><th scope="col">Date</th><th scope="col">Passages</th>'
         '<th scope="col">Indexed</th><th scope="col">Actions</th>'
         f"</tr></thead><tbody>{rows}</tbody></table>{_CONFIRM}"
     )
@@ -59,8 +59,8 @@ def _row(r: DocRecord) -> str:
         f'<tr data-doc="{doc}">'
         f'<td data-label="Title"><span class="doc-title">{named}</span>'
         f'<span class="doc-id">{doc}</span></td>'
-        f'<td data-label="Date">{num(r.date or "-")}</td>'
-        f'<td data-label="Chunks">{num(plural(r.chunks, "chunk"))}</td>'
+        f'<td data-label="Date">{num(long_date(r.date) or "-")}</td>'
+        f'<td data-label="Passages">{num(plural(r.chunks, "passage"))}</td>'
         f'<td data-label="Indexed">{num(readable_utc(r.indexed_at))}</td>'
         '<td data-label="Actions" class="doc-actions">'
         f'<button type="button" class="doc-act" data-action="open" data-doc="{doc}" '
@@ -92,7 +92,7 @@ def viewer_html(view: DocumentView, opened: int) -> str:
     has it (page by page when it has pages). `opened` makes each opening a new value, so the
     page re-renders and moves focus even when the same document is opened twice."""
     title = esc(view.title or view.doc_id)
-    facts = [num(view.date) if view.date else "no date"]
+    facts = [num(long_date(view.date)) if view.date else "no date"]
     if view.pages:
         facts.append(num(plural(len(view.pages), "page")))
     facts.append(f'<span class="doc-id">{esc(view.doc_id)}</span>')

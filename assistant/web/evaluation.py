@@ -7,7 +7,7 @@ callbacks and wiring; the report's reading and HTML are in evaluation_view.py.
 """
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -19,8 +19,11 @@ from assistant.ingest.sync import IndexBusyError
 from assistant.service import Assistant
 from assistant.web.evaluation_view import (
     FailedQuestion,
+    SetMatch,
+    best_set,
     category_choices,
     chart_html,
+    evidence_found,
     failed_questions,
     failures_html,
     filter_failures,
@@ -29,6 +32,7 @@ from assistant.web.evaluation_view import (
     questions_html,
     reason_choices,
     run_html,
+    set_html,
 )
 from assistant.web.events import PRIVATE, PROGRESS, skip
 from assistant.web.render import esc
@@ -65,32 +69,73 @@ element.addEventListener('click', async (event) => {
 @dataclass
 class EvaluationHandlers:
     """The evaluation's callbacks. Each returns, in order: the run line, the metrics, the
-    chart, the two filters, the failures, every question, and the failed questions (state)."""
+    chart, the two filters, the failures, every question, the failed questions (state), and
+    the question set to run (its choices, each with how much of its evidence the served
+    documents hold)."""
 
     assistant: Assistant
+    _texts_of: tuple[tuple[str, str], ...] = ()
+    _texts_cache: list[str] = field(default_factory=list)
 
     @property
     def reports_dir(self) -> Path:
         return self.assistant.settings.evals_dir / "reports"
 
     def latest_report(self) -> tuple[Any, ...]:
-        from assistant.evaluation.report import latest_report, load_report
+        from assistant.evaluation.metrics.report import latest_report, load_report
 
+        matches = self.set_matches()
         path = latest_report(self.reports_dir)
         if path is None:
-            return _message(_NOTHING_YET)
+            return (*_message(_NOTHING_YET)[:-1], _set_choice(matches))
         try:
-            return self._report(load_report(path), path.parent)
+            return self._report(load_report(path), path.parent, matches)
         except EvalError as exc:
-            return _message(esc(str(exc)))
+            return (*_message(esc(str(exc)))[:-1], _set_choice(matches))
 
-    def run_eval(self, progress: gr.Progress = PROGRESS) -> tuple[Any, ...]:
+    def question_sets(self) -> dict[str, Path]:
+        """The sets there are: "" (evals/questions.jsonl) and each evals/NAME/questions.jsonl."""
+        evals = self.assistant.settings.evals_dir
+        sets = {"": evals / "questions.jsonl"} if (evals / "questions.jsonl").is_file() else {}
+        for path in sorted(evals.glob("*/questions.jsonl")):
+            sets[path.parent.name] = path
+        return sets
+
+    def set_matches(self) -> list[SetMatch]:
+        """Each set with how much of its evidence the served documents hold (unreadable sets
+        are left out: running one says why)."""
+        from assistant.evaluation.metrics import load_items
+
+        texts = self._texts()
+        matches = []
+        for name, path in self.question_sets().items():
+            try:
+                items = load_items(path)
+            except EvalError:
+                continue
+            found, total = evidence_found((q for i in items for q in i.evidence), texts)
+            matches.append(SetMatch(name, found, total))
+        return matches
+
+    def _texts(self) -> list[str]:
+        """The served documents' texts, read again only when the documents change."""
+        records = self.assistant.documents()
+        key = tuple((r.doc_id, r.sha256) for r in records)
+        if key != self._texts_of:
+            self._texts_cache = [self.assistant.document(r.doc_id).text for r in records]
+            self._texts_of = key
+        return self._texts_cache
+
+    def run_eval(
+        self, chosen: str | None = None, progress: gr.Progress = PROGRESS
+    ) -> tuple[Any, ...]:
         from assistant.evaluation.metrics import load_items, score_run
-        from assistant.evaluation.report import report_to_dict, run_dir, write_report
-        from assistant.evaluation.run import run_eval
+        from assistant.evaluation.metrics.report import report_to_dict, run_dir, write_report
+        from assistant.evaluation.metrics.run import run_eval
 
-        evals_dir = self.assistant.settings.evals_dir
-        questions = evals_dir / "questions.jsonl"
+        sets = self.question_sets()
+        name = chosen if chosen in sets else ""
+        questions = sets.get(name, self.assistant.settings.evals_dir / "questions.jsonl")
         progress(0, desc="Loading the questions")
 
         def asked(done: int, total: int) -> None:
@@ -98,15 +143,22 @@ class EvaluationHandlers:
 
         try:
             items = load_items(questions)
-            run = run_eval(self.assistant, items, progress=asked, questions_file=str(questions))
+            run = run_eval(
+                self.assistant,
+                items,
+                progress=asked,
+                questions_file=str(questions),
+                question_set=name,
+            )
         except (EvalError, IndexBusyError) as exc:
             return (
                 f'<p class="eval-error" role="alert">The evaluation could not run: {esc(exc)}</p>',
-                *skip(7),
+                *skip(8),
             )
         report = score_run(run)
-        paths = write_report(report, run_dir(self.reports_dir, run.info.run_id))
-        return self._report(report_to_dict(report), paths.chart.parent)
+        folder = "-".join(filter(None, [run.info.run_id, name]))
+        paths = write_report(report, run_dir(self.reports_dir, folder))
+        return self._report(report_to_dict(report), paths.chart.parent, self.set_matches())
 
     def filter(
         self, category: str | None, kind: str | None, failed: list[FailedQuestion] | None
@@ -114,11 +166,19 @@ class EvaluationHandlers:
         items = failed or []
         return failures_html(filter_failures(items, category or "", kind or ""), len(items))
 
-    def _report(self, data: dict[str, Any], folder: Path) -> tuple[Any, ...]:
+    def _report(
+        self, data: dict[str, Any], folder: Path, matches: list[SetMatch]
+    ) -> tuple[Any, ...]:
+        asked = str(data.get("run", {}).get("question_set") or "")
+        match = next((m for m in matches if m.name == asked), None)
         baseline, is_baseline = self._baseline(folder)
+        withheld = _withheld(data, baseline, match) if baseline is not None else ""
+        if withheld:
+            baseline, is_baseline = None, False
         failed = list(failed_questions(data))
+        documents = len(self.assistant.documents())
         return (
-            run_html(data, baseline, is_baseline),
+            set_html(match, documents) + run_html(data, baseline, is_baseline, withheld),
             metrics_html(metric_rows(data, baseline), baseline is not None and not is_baseline),
             _chart(data, folder / "report.png"),
             gr.Dropdown(choices=category_choices(failed), value="", interactive=bool(failed)),
@@ -126,12 +186,13 @@ class EvaluationHandlers:
             failures_html(failed, len(failed)),
             questions_html(data),
             failed,
+            _set_choice(matches, asked if match and match.matches else None),
         )
 
     def _baseline(self, folder: Path) -> tuple[dict[str, Any] | None, bool]:
         """The committed baseline's report (None when absent or unreadable), and whether the
         report shown is that baseline."""
-        from assistant.evaluation.report import load_report
+        from assistant.evaluation.metrics.report import load_report
 
         path = self.reports_dir / BASELINE
         if not path.is_file():
@@ -163,7 +224,29 @@ def _png_size(png: Path) -> tuple[int, int] | None:
 
 def _message(text: str) -> tuple[Any, ...]:
     empty = gr.Dropdown(choices=[], value=None, interactive=False)
-    return (f'<p class="eval-empty">{text}</p>', "", "", empty, empty, "", "", [])
+    return (f'<p class="eval-empty">{text}</p>', "", "", empty, empty, "", "", [], gr.skip())
+
+
+def _withheld(data: dict[str, Any], baseline: dict[str, Any], match: SetMatch | None) -> str:
+    """Why a run is not compared with the baseline ("" when it is): a baseline is compared
+    with a run of the same set and split, over the documents the set was written for; never
+    across corpora."""
+    run, old = data.get("run", {}), baseline.get("run", {})
+    for key, what in (("question_set", "question set"), ("split", "split")):
+        if str(run.get(key) or "") != str(old.get(key) or ""):
+            return f"it is of another {what}"
+    if match is None or not match.matches:
+        return "this set was written for other documents than the ones served"
+    return ""
+
+
+def _set_choice(matches: list[SetMatch], chosen: str | None = None) -> Any:
+    """The set to run: the one asked for, else the one written for the served documents."""
+    best = best_set(matches)
+    value = chosen if chosen is not None else (best.name if best else None)
+    return gr.Dropdown(
+        choices=[(m.label, m.name) for m in matches], value=value, interactive=bool(matches)
+    )
 
 
 def evaluation_tab(h: EvaluationHandlers) -> None:
@@ -171,6 +254,12 @@ def evaluation_tab(h: EvaluationHandlers) -> None:
     with gr.Tab("Evaluation", id="eval-tab", elem_id="eval-panel") as tab:
         run_line = gr.HTML(elem_id="eval-run", js_on_load=None)
         with gr.Row(elem_id="eval-run-row"):
+            question_set = gr.Dropdown(
+                label="Question set (evidence found in the served documents)",
+                choices=[],
+                interactive=False,
+                elem_id="eval-set",
+            )
             run = gr.Button(
                 "Run the evaluation", variant="secondary", size="sm", elem_id="run-eval"
             )
@@ -189,8 +278,15 @@ def evaluation_tab(h: EvaluationHandlers) -> None:
         results = gr.HTML(elem_id="eval-results", js_on_load=None)
         failed = gr.State([])
 
-    shown = [run_line, metrics, chart, category, reason, failures, results, failed]
-    run.click(h.run_eval, None, shown, show_progress_on=[run_line], **PRIVATE, concurrency_limit=1)
+    shown = [run_line, metrics, chart, category, reason, failures, results, failed, question_set]
+    run.click(
+        h.run_eval,
+        question_set,
+        shown,
+        show_progress_on=[run_line],
+        **PRIVATE,
+        concurrency_limit=1,
+    )
     tab.select(h.latest_report, None, shown, **PRIVATE)
     for dropdown in (category, reason):
         dropdown.input(h.filter, [category, reason, failed], failures, **PRIVATE)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.evaluation.metrics import LATENCY_METRICS, LOWER_IS_BETTER, METRICS
-from assistant.evaluation.report import LABELS, Threshold
+from assistant.evaluation.metrics.report import LABELS, Threshold
 from assistant.refusals import REFUSAL_REASONS
 from assistant.web.render import esc
 from assistant.web.wording import num, plural, readable_utc
@@ -273,8 +273,14 @@ def target_words(target: Threshold | None, value: float | None) -> tuple[str, st
 # --- HTML ----------------------------------------------------------------------------------
 
 
-def run_html(data: Mapping[str, Any], baseline: Mapping[str, Any] | None, is_baseline: bool) -> str:
-    """The run line: which run, when, how many questions failed; and what it is compared with."""
+def run_html(
+    data: Mapping[str, Any],
+    baseline: Mapping[str, Any] | None,
+    is_baseline: bool,
+    withheld: str = "",
+) -> str:
+    """The run line: which run, when, how many questions failed; and what it is compared with
+    (`withheld`: why the committed baseline is not)."""
     run = _mapping(data.get("run"))
     questions = _dicts(data.get("questions"))
     failing = sum(1 for q in questions if q.get("failures"))
@@ -283,9 +289,11 @@ def run_html(data: Mapping[str, Any], baseline: Mapping[str, Any] | None, is_bas
         num(readable_utc(run.get("date"))),
         f"{num(plural(len(questions), 'question'))}, {num(failing)} with failures",
         f"answerer: {esc(run.get('answerer', '?'))}",
-        f"k = {num(run.get('k', '?'))}",
+        f"{num(run.get('k', '?'))} passages per question",
     ]
-    if is_baseline:
+    if withheld:
+        compared = f"Not compared with the committed baseline: {esc(withheld)}."
+    elif is_baseline:
         compared = "This is the committed baseline: run an evaluation to compare with it."
     elif baseline is None:
         compared = "No committed baseline (evals/reports/baseline/report.json) to compare with."
@@ -427,3 +435,67 @@ def _mapping(value: object) -> Mapping[str, Any]:
 def _dicts(value: object) -> list[Mapping[str, Any]]:
     items: Iterable[object] = value if isinstance(value, list) else []
     return [v for v in items if isinstance(v, Mapping)]
+
+
+# --- which question set, over which documents ----------------------------------------------------
+
+# Most of a set's evidence quotes found in the served documents: the set was written for them
+# (a set with a few quotes missing on purpose still is; one written for other documents finds
+# next to none)
+MATCH_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class SetMatch:
+    """A question set and how much of its evidence the served documents hold: a set written
+    for other documents scores low whatever the assistant does, and is never compared with a
+    baseline."""
+
+    name: str  # "" for the default set (evals/questions.jsonl)
+    found: int  # evidence quotes found verbatim (whitespace aside) in the served documents
+    total: int
+
+    @property
+    def matches(self) -> bool:
+        return self.total > 0 and self.found >= MATCH_SHARE * self.total
+
+    @property
+    def title(self) -> str:
+        return f"the {self.name} set" if self.name else "the default set"
+
+    @property
+    def label(self) -> str:
+        share = f"{self.found:,} of {self.total:,} evidence quotes in these documents"
+        return f"{self.name or 'default'} ({share})"
+
+
+def evidence_found(evidence: Iterable[str], texts: Iterable[str]) -> tuple[int, int]:
+    """(quotes found in any of the texts, quotes), whitespace collapsed on both sides."""
+    corpus = "\n".join(" ".join(t.split()) for t in texts)
+    quotes = [" ".join(q.split()) for q in evidence if q.strip()]
+    return sum(q in corpus for q in quotes), len(quotes)
+
+
+def best_set(matches: Sequence[SetMatch]) -> SetMatch | None:
+    """The set written for the served documents: the largest share of its evidence found."""
+    scored = [m for m in matches if m.total]
+    return max(scored, key=lambda m: (m.found / m.total, m.total), default=None)
+
+
+def set_html(match: SetMatch | None, documents: int) -> str:
+    """Which set a run used over which documents, and a warning when they do not belong
+    together."""
+    if match is None:
+        return ""
+    line = (
+        f'<p class="eval-set">{esc(match.title.capitalize())} over the '
+        f"{num(plural(documents, 'served document'))}: "
+        f"{num(f'{match.found:,} of {match.total:,}')} of its evidence quotes are in them.</p>"
+    )
+    if match.matches:
+        return line
+    return line + (
+        '<p class="eval-mismatch" role="note">This set was written for other documents: its '
+        "scores say little about these, so it is not compared with a baseline. Pick the set "
+        "written for the served documents below.</p>"
+    )

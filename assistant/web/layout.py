@@ -8,6 +8,7 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.conversations import ConversationStore
 from assistant.feedback import FeedbackStore
 from assistant.service import Assistant
 from assistant.web.api import ApiHandlers, api_endpoints
@@ -30,6 +31,11 @@ def build_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> gr
         ),
         tempfile.TemporaryDirectory(prefix="assistant-briefs-"),  # removed at exit
         ScopeCache(assistant),
+        ConversationStore(
+            settings.data_dir / "conversations.sqlite3",
+            max_conversations=settings.max_conversations,
+            max_turns=settings.max_conversation_turns,
+        ),
     )
     about = about_markdown(assistant.answerer_name, not settings.uses_llm, settings.k)
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 86400)) as app:

@@ -14,11 +14,17 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
 from typing import TYPE_CHECKING
 from urllib.parse import quote as url_quote
 
-from assistant.brief import NOT_FOUND, answer_text, refusal_sentence, source_location
+from assistant.brief import (
+    NOT_FOUND,
+    answer_text,
+    language_hint,
+    long_date,
+    refused_sentence,
+    source_location,
+)
 from assistant.redact import redact_urls
 from assistant.types import Answer, Chunk, Citation, Hit
 
@@ -44,6 +50,7 @@ _META_LINE = re.compile(
 CLOSE_COSINE = 0.4
 _VIEWER_CHARS = 400_000  # a longer document is shown around the quote
 _DOC_LIST = 5  # documents listed by name on the first screen
+OFFLINE = "offline composer"  # the answerer's name when no language model is configured
 
 
 def esc(text: object) -> str:
@@ -104,14 +111,19 @@ def answer_html(answer: Answer, turn: int, hint: str = "") -> str:
 
 
 def refusal_html(answer: Answer, hint: str = "") -> str:
-    """Said once: not in the documents, and why when the check that refused is known; then the
-    closest passages when they are close, otherwise what the documents do cover."""
-    sentence = refusal_sentence(answer.refusal_reason)
+    """Said once: not in the documents, and why when the check that refused is known (naming
+    what the documents never mention); a line when the question is not in English; then the
+    closest passages when they are close, each with its whole title and a button to open it in
+    its document, otherwise what the documents do cover."""
+    sentence = refused_sentence(answer)
     why = sentence.removeprefix(NOT_FOUND)
     parts = [
         '<div class="refusal">',
         f'<p class="refusal-head"><strong>{NOT_FOUND}</strong>{esc(why)}</p>',
     ]
+    language = language_hint(answer.question)
+    if language:
+        parts.append(f'<p class="refusal-language">{esc(language)}</p>')
     close = close_hits(answer.hits)
     if close:
         parts.append('<p class="closest-label">The closest passages, which do not answer it:</p>')
@@ -122,12 +134,20 @@ def refusal_html(answer: Answer, hint: str = "") -> str:
         parts.append('<ul class="closest">')
         for h in close:
             where = _hit_where(h, with_title=len(docs) > 1)
-            parts.append(f"<li>{where}“{esc(_clip(display_text(h.chunk.text), 240))}”</li>")
+            passage = esc(_clip(display_text(h.chunk.text), 240))
+            parts.append(f"<li>{where}“{passage}” {_open_link(h.chunk)}</li>")
         parts.append("</ul>")
     elif hint:
         parts.append(f'<p class="refusal-hint">{esc(hint)}</p>')
     parts.append("</div>")
     return "".join(parts)
+
+
+def _open_link(chunk: Chunk) -> str:
+    """A passage's "Show in document": chat messages lose data- attributes to Gradio's
+    sanitizer, so the document and span travel in the link (static/chat.js opens the viewer)."""
+    query = f"doc={url_quote(chunk.doc_id, safe='')}&start={chunk.start}&end={chunk.end}"
+    return f'<a class="closest-open" href="#open-doc?{query}">Show in document</a>'
 
 
 def close_hits(hits: Sequence[Hit], limit: int = 3) -> list[Hit]:
@@ -199,9 +219,9 @@ def source_card(citations: Sequence[Citation] | Citation, hits: Sequence[Hit], t
         '<button type="button" class="src-back">Back to the answer</button>'
         f'<button type="button" class="src-open" data-doc="{esc(first.doc_id)}" '
         f'data-start="{first.start}" data-end="{first.end}" '
-        f'aria-label="Show source {first.n} in the whole document">Show in document</button>'
+        f'aria-label="Show in document: source {first.n}">Show in document</button>'
         f'<a class="src-download" href="{esc(download_href(first.doc_id))}" download '
-        f'aria-label="Download the original file of source {first.n}">Download original</a>'
+        f'aria-label="Download original: source {first.n}">Download original</a>'
         "</div>"
         f'<div class="src-doc" title="Document id">{esc(first.doc_id)}</div>'
         f'<span class="src-file" hidden>{esc(name)}</span></article>'
@@ -362,8 +382,9 @@ def refusal_hint(scope: Scope) -> str:
         return ""
     titles = [d.title or d.doc_id for d in scope.documents[:2]]
     more = len(scope.documents) - len(titles)
-    covered = "; ".join(_clip(t, 90) for t in titles) + (f"; and {more} more" if more > 0 else "")
-    hint = f"The documents cover: {covered}" + ("" if covered.endswith("…") else ".")
+    covered = "; ".join(" ".join(t.split()) for t in titles)  # whole titles
+    covered += f"; and {more} more" if more > 0 else ""
+    hint = f"The documents cover: {covered}."
     if scope.topics:
         topics = list(scope.topics[:3])
         listed = topics[0] if len(topics) == 1 else ", ".join(topics[:-1]) + f" or {topics[-1]}"
@@ -375,17 +396,19 @@ def status_markdown(answerer: str, model: str, documents: int, chunks: int) -> s
     """The technical settings (in the About panel): who writes the answers, the embedding
     model, and the size of the index."""
     docs = f"{documents} document{'s' * (documents != 1)}"
+    # in words a reader knows: passages (not chunks), no language model (not a component name)
+    writer = "the documents' own sentences, no language model" if answerer == OFFLINE else answerer
     return (
-        f"**Answerer:** {md(answerer)} · **Embedding model:** {md(model)} · "
-        f"**Index:** {docs}, {chunks:,} chunk{'s' * (chunks != 1)}"
+        f"**Answers from:** {md(writer)} · **Embedding model:** {md(model)} · "
+        f"**Index:** {docs}, {chunks:,} passage{'s' * (chunks != 1)}"
     )
 
 
 def about_markdown(answerer: str, offline: bool, k: int) -> str:
     """What the assistant does and how, for the About panel (technical settings follow it)."""
     how = (
-        "The **offline composer** writes each answer from the passages' own sentences, "
-        "word for word: nothing is generated, and nothing leaves this machine."
+        "**No language model** is used: each answer is made of the passages' own sentences, "
+        "word for word. Nothing is generated, and nothing leaves this machine."
         if offline
         else f"A language model ({md(answerer)}) writes each answer from the passages; a "
         "sentence it writes is kept only if a quoted passage supports it."
@@ -446,26 +469,21 @@ def _display_start(text: str) -> int:
 
 
 def _title_and_date(chunk: Chunk) -> str:
-    title = esc(_clip(chunk.title or chunk.doc_id, 90))
+    title = esc(" ".join((chunk.title or chunk.doc_id).split()))  # whole, never cut
     return f"<cite>{title}</cite>" + (f" ({esc(long_date(chunk.date))})" if chunk.date else "")
 
 
 def _hit_where(hit: Hit, with_title: bool) -> str:
     c = hit.chunk
-    parts = [_clip(c.title or c.doc_id, 60)] if with_title else []
+    parts = [c.title or c.doc_id] if with_title else []  # whole titles, never cut mid-word
     parts += [p for p in (c.section, f"p. {c.page}" if c.page else "") if p]
     return f'<span class="closest-where">{esc(", ".join(parts))}:</span> ' if parts else ""
 
 
-def long_date(iso: str) -> str:
-    """'2024-05-08' -> '8 May 2024'; a partial or unknown date is shown as it is."""
-    try:
-        day = date.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return f"{day.day} {day:%B %Y}"
-
-
 def _clip(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word (never inside one)."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"

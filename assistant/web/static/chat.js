@@ -10,7 +10,10 @@
 //   Close shuts them, and focus returns to what opened them.
 // - "Copy answer and sources" copies the message's plain text (its .copy-text element).
 // - An example question is typed into the question box and sent.
-// - "About this assistant" opens and closes the About panel.
+// - "About this assistant" opens and closes the About panel; Escape closes it.
+// - The saved conversations' sidebar is open beside the chat on wide screens and a drawer on
+//   phones: closed at first, closed again once a conversation is chosen or on Escape; its
+//   toggle says whether it is open.
 const ui = (window.declarationChat = window.declarationChat || {});
 ui.server = server;
 ui.root = element.querySelector(".chat-ui-root") || element;
@@ -58,9 +61,9 @@ function installChat(ui) {
   function highlight(card, from) {
     doc.querySelectorAll(".src-card.active").forEach((c) => c.classList.remove("active"));
     card.classList.add("active");
+    card.classList.toggle("from-cite", Boolean(from)); // its "Back" button first: then measure
     scrollPanelTo(card);
     cardReturn = from;
-    card.classList.toggle("from-cite", Boolean(from));
     card.focus({ preventScroll: true });
   }
 
@@ -178,13 +181,20 @@ function installChat(ui) {
     openSheet(cards, link, n === 1 ? "Source of this answer" : `The ${n} sources of this answer`);
   }
 
+  // A refusal's passage names its document and span in its link: #open-doc?doc=..&start=..
+  function linkSpec(link) {
+    const query = (link.getAttribute("href") || "").split("?")[1] || "";
+    const p = new URLSearchParams(query);
+    return { doc: p.get("doc") || "", start: p.get("start"), end: p.get("end") };
+  }
+
   async function openViewer(button) {
     const o = openOverlay("viewer", "Opening the document…", button);
     o.body.innerHTML = '<p class="viewer-loading" role="status">Opening the document…</p>';
     o.panel.focus({ preventScroll: true });
     let html;
     try {
-      const { doc: id, start, end } = button.dataset;
+      const { doc: id, start, end } = button.dataset.doc ? button.dataset : linkSpec(button);
       html = await ui.server.show_document({ doc: id, start: Number(start), end: Number(end) });
     } catch (err) {
       html = "";
@@ -314,9 +324,78 @@ function installChat(ui) {
     about.button.setAttribute("aria-expanded", String(open));
   }
 
+  function closeAbout() {
+    const about = prepareAbout();
+    if (!about || about.panel.classList.contains("about-closed")) return false;
+    toggleAbout();
+    about.button.focus({ preventScroll: true });
+    return true;
+  }
+
+  // --- the saved conversations' drawer ---------------------------------------------------------
+  const narrow = () => window.innerWidth < 720;
+  let drawerSeen = false;
+  function drawer() {
+    const bar = byId("saved-sidebar");
+    const toggle = bar ? bar.querySelector(".toggle-button") : null;
+    if (!bar || !toggle) return null;
+    const expanded = () => toggle.setAttribute("aria-expanded", String(bar.classList.contains("open")));
+    if (!bar.dataset.watched) {
+      bar.dataset.watched = "1";
+      toggle.setAttribute("aria-controls", "saved-sidebar");
+      toggle.setAttribute("aria-label", "Saved conversations"); // Gradio's: "Toggle Sidebar"
+      // it scrolls when the list is long: a region the keyboard can reach and scroll
+      const content = bar.querySelector(".sidebar-content");
+      if (content) {
+        content.setAttribute("tabindex", "0");
+        content.setAttribute("role", "region");
+        content.setAttribute("aria-labelledby", "saved-heading");
+      }
+      new MutationObserver(expanded).observe(bar, { attributes: true, attributeFilter: ["class"] });
+    }
+    expanded();
+    return { bar, toggle };
+  }
+
+  // Laid out closed (the server cannot tell a phone): opened once where there is room beside
+  // the chat, as soon as the sidebar is in the page and takes clicks.
+  let tries = 0;
+  const opener = setInterval(() => {
+    const d = drawer();
+    tries += 1;
+    if (drawerSeen || tries > 100 || narrow()) return clearInterval(opener);
+    if (!d) return;
+    if (d.bar.classList.contains("open")) {
+      drawerSeen = true;
+      return clearInterval(opener);
+    }
+    d.toggle.click();
+  }, 200);
+
+  function closeDrawer() {
+    const d = drawer();
+    if (!d || !d.bar.classList.contains("open")) return false;
+    d.toggle.click();
+    d.toggle.focus({ preventScroll: true });
+    return true;
+  }
+
+  // --- each chat message's accessible name: its words, not Gradio's copy of its HTML ---------
+  function plainLabels() {
+    doc.querySelectorAll("#chat [aria-label*='<']").forEach((el) => {
+      const asked = /^user/i.test(el.getAttribute("aria-label") || "");
+      const words = (el.querySelector(".question, .answer, .refusal") || el).textContent;
+      const text = (words || "").replace(/\s+/g, " ").trim();
+      const clipped = text.length > 160 ? text.slice(0, 159) + "…" : text;
+      el.setAttribute("aria-label", (asked ? "Your question: " : "Answer: ") + clipped);
+    });
+  }
+
   // --- the latest answer's sources come into view in the panel (wide layout) -----------------
   let groups = 0;
   function followSources() {
+    drawer();
+    plainLabels();
     const panel = sourcesPanel();
     if (!panel) return;
     prepareAbout();
@@ -350,6 +429,11 @@ function installChat(ui) {
       if (t.closest("[data-close]")) return closeOverlay();
       const copy = t.closest("button.copy-answer");
       if (copy) return void copyAnswer(copy);
+      const passage = t.closest("a.closest-open");
+      if (passage) {
+        e.preventDefault();
+        return void openViewer(passage);
+      }
       const open = t.closest("button.src-open");
       if (open) return void openViewer(open);
       if (t.closest("button.src-back") && cardReturn && cardReturn.isConnected) {
@@ -359,6 +443,7 @@ function installChat(ui) {
       const example = t.closest("#chat button.example");
       if (example) return askExample(example.textContent.trim());
       if (t.closest("#about-toggle")) toggleAbout();
+      if (t.closest("#saved-list label") && narrow()) setTimeout(closeDrawer, 0);
     },
     true,
   );
@@ -373,7 +458,12 @@ function installChat(ui) {
       return;
     }
     const card = e.target instanceof Element ? e.target.closest(".src-card.active") : null;
-    if (card && cardReturn && cardReturn.isConnected) cardReturn.focus({ preventScroll: true });
+    if (card && cardReturn && cardReturn.isConnected) {
+      cardReturn.focus({ preventScroll: true });
+      return;
+    }
+    if (closeAbout()) return;
+    if (narrow()) closeDrawer();
   });
 
   for (const [type, show] of [
