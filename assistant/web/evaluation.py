@@ -82,7 +82,7 @@ class EvaluationHandlers:
         return self.assistant.settings.evals_dir / "reports"
 
     def latest_report(self) -> tuple[Any, ...]:
-        from assistant.evaluation.metrics.report import latest_report, load_report
+        from assistant.evaluation.report import latest_report, load_report
 
         matches = self.set_matches()
         path = latest_report(self.reports_dir)
@@ -130,8 +130,8 @@ class EvaluationHandlers:
         self, chosen: str | None = None, progress: gr.Progress = PROGRESS
     ) -> tuple[Any, ...]:
         from assistant.evaluation.metrics import load_items, score_run
-        from assistant.evaluation.metrics.report import report_to_dict, run_dir, write_report
-        from assistant.evaluation.metrics.run import run_eval
+        from assistant.evaluation.report import report_to_dict, run_dir, write_report
+        from assistant.evaluation.run import run_eval
 
         sets = self.question_sets()
         name = chosen if chosen in sets else ""
@@ -192,7 +192,7 @@ class EvaluationHandlers:
     def _baseline(self, folder: Path) -> tuple[dict[str, Any] | None, bool]:
         """The committed baseline's report (None when absent or unreadable), and whether the
         report shown is that baseline."""
-        from assistant.evaluation.metrics.report import load_report
+        from assistant.evaluation.report import load_report
 
         path = self.reports_dir / BASELINE
         if not path.is_file():

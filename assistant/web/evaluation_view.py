@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.evaluation.metrics import LATENCY_METRICS, LOWER_IS_BETTER, METRICS
-from assistant.evaluation.metrics.report import LABELS, Threshold
+from assistant.evaluation.report import LABELS, Threshold
 from assistant.refusals import REFUSAL_REASONS
 from assistant.web.render import esc
 from assistant.web.wording import num, plural, readable_utc
