@@ -1199,11 +1199,12 @@ def test_scan_corpus_needs_a_folder(tmp_path: Path) -> None:
         ("we\x00ird\x1b[31m  name!!.htm", "we_ird_31m name_.htm"),
         ("notes..txt", "notes.txt"),
         ("x" * 300 + ".pdf", "x" * 116 + ".pdf"),
+        ("文" * 300 + ".md", "文" * 79 + ".md"),  # 3 bytes a letter: cut to 240 bytes
     ],
 )
 def test_safe_name_accepts(name: str, expected: str) -> None:
     assert safe_name(name) == expected
-    assert len(expected) <= 120
+    assert len(expected) <= 120 and len(expected.encode()) <= 240
 
 
 @pytest.mark.parametrize(

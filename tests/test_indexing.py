@@ -185,3 +185,61 @@ def test_query_vectors_are_embedded_together_and_cached(embedder) -> None:  # ty
     alone = [embedder.encode_query(p) for p in parts]
     assert np.allclose(np.vstack(together[1:4]), np.vstack(alone), atol=1e-5)
     assert np.array_equal(together[0], together[1]) and np.array_equal(together[4], together[2])
+
+
+# --- issue 24: names and links that must not stop ingestion or reach outside the corpus -------
+
+SHIPPED_ID = "2024-05-08-third-ministerial-los-angeles-declaration-fact-sheet.txt"
+
+
+def test_a_name_too_long_for_its_sidecar_fails_alone_and_can_be_removed(
+    make_assistant: MakeAssistant, tmp_path: Path
+) -> None:
+    """A 250-byte name is a valid file, but NAME.meta.yaml is not (ENAMETOOLONG): the file is
+    refused by name, everything else ingests, uploads go on, and it can be removed."""
+    assistant = make_assistant()
+    corpus = assistant.settings.corpus_dir
+    long_name = "n" * 247 + ".md"
+    (corpus / long_name).write_text("# Long\n\nThe long-named note counts 12 offices.\n")
+    report = assistant.sync()
+    [failure] = report.failed
+    assert failure.path == long_name and "\n" not in failure.reason
+    assert "250 bytes long" in failure.reason and "shorter name" in failure.reason
+    assert report.added == (SHIPPED_ID,)
+    upload = tmp_path / "up" / "pilot.md"
+    upload.parent.mkdir()
+    upload.write_text("# Pilot\n\nThe Pacific pilot enrolled 4,321 participants.\n")
+    report, rejected = assistant.add_files([upload])
+    assert report.added == ("pilot.md",) and not rejected
+    assert assistant.remove(long_name) and not (corpus / long_name).exists()
+    assert not assistant.sync().failed
+
+
+def test_links_in_the_corpus_are_refused_by_name_never_read_and_removable(
+    make_assistant: MakeAssistant, tmp_path: Path
+) -> None:
+    """A link to a file, to a folder, or as a document's sidecar, pointing out of the corpus:
+    each is named with the reason, nothing behind it is indexed or answered, and a link is
+    removed itself (what it points to stays)."""
+    outside = tmp_path / "outside"
+    (outside / "folder").mkdir(parents=True)
+    secret = outside / "secret.txt"
+    secret.write_text("The vault code of the server room is 5521-ZEBRA.\n")
+    (outside / "folder" / "inner.md").write_text("# Inner\n\nThe vault code is 5521-ZEBRA.\n")
+    (outside / "meta.yaml").write_text("title: vault code 5521-ZEBRA\n")
+    assistant = make_assistant()
+    corpus = assistant.settings.corpus_dir
+    (corpus / "secret.txt").symlink_to(secret)
+    (corpus / "linked").symlink_to(outside / "folder")
+    (corpus / "note.md").write_text("# Note\n\nThe Andean route has 77 offices.\n")
+    (corpus / "note.md.meta.yaml").symlink_to(outside / "meta.yaml")
+    report = assistant.sync()
+    failed = {e.path: e.reason for e in report.failed}
+    assert set(failed) == {"secret.txt", "linked", "note.md"}, failed
+    assert all("symbolic link" in reason and "\n" not in reason for reason in failed.values())
+    assert [r.doc_id for r in assistant.documents()] == [SHIPPED_ID]
+    assert not any("ZEBRA" in c.text for c in assistant.store.iter_chunks())
+    answer = assistant.ask("What is the vault code of the server room?")
+    assert "ZEBRA" not in answer.text and all("ZEBRA" not in h.chunk.text for h in answer.hits)
+    assert assistant.remove("secret.txt")
+    assert not (corpus / "secret.txt").is_symlink() and secret.is_file()

@@ -9,6 +9,7 @@ tight limits.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -41,6 +42,9 @@ LOADERS_VERSION = b"structure-5\0"  # change it when loaders read files differen
 # are embedded differently): a sync then re-reads every document instead of keeping old chunks
 _MAX_SIDECAR_BYTES = 64_000  # YAML parsing is slow: keep metadata small
 _MAX_NAME_CHARS = 120
+# A corpus file's name in bytes: a file system allows 255, and names are derived from it (its
+# sidecar, NAME.meta.yaml; an upload's temporary copy, .NAME.uploading), which must fit too
+MAX_NAME_BYTES = 240
 
 
 # ---------------------------------------------------------------------------------------------
@@ -70,6 +74,11 @@ def load_document(
     the format loader (in-process by default; a ParseWorker bounds its time and memory)."""
     abs_path = Path(os.path.abspath(path))
     doc_id = _doc_id(abs_path, Path(os.path.abspath(corpus_dir)))
+    check_entry(abs_path)
+    return _load(abs_path, doc_id, max_bytes, parse)
+
+
+def _load(abs_path: Path, doc_id: str, max_bytes: int, parse: Parser | None) -> SourceDoc:
     data = _read_bytes(abs_path, max_bytes)
     sidecar_bytes = _read_sidecar(abs_path)
     parsed = (parse or parse_bytes)(abs_path.suffix.lower(), data)
@@ -103,6 +112,7 @@ def list_corpus(
     for path in _walk(corpus_dir):
         rel = path.relative_to(corpus_dir).as_posix()
         try:
+            check_entry(path)
             digest = _digest(_read_bytes(path, max_bytes), _read_sidecar(path))
             found.append(CorpusFile(rel, path, digest))
         except CorpusError as exc:
@@ -139,8 +149,11 @@ def scan_corpus(
 
 
 def validate_file(path: Path, *, max_bytes: int = 20_000_000, parse: Parser | None = None) -> None:
-    """Fully load a file as a check, e.g. before copying an upload into the corpus."""
-    load_document(path, path.parent, max_bytes=max_bytes, parse=parse)
+    """Fully load a file from outside the corpus as a check, e.g. before copying an upload
+    into the corpus (a link given to `docs add` is the user's own: what it points to is
+    checked, and copied)."""
+    real = Path(os.path.realpath(path))
+    _load(real, real.name, max_bytes, parse)
 
 
 def safe_name(name: str) -> str:
@@ -153,7 +166,10 @@ def safe_name(name: str) -> str:
     if not dot or not stem.strip(" _-") or f".{suffix.lower()}" not in SUPPORTED_SUFFIXES:
         raise CorpusError(f"not a usable file name; use a name ending in {_supported_list()}")
     suffix = "." + suffix.lower()
-    return stem[: _MAX_NAME_CHARS - len(suffix)].rstrip(" .") + suffix
+    stem = stem[: _MAX_NAME_CHARS - len(suffix)]
+    while len(os.fsencode(stem + suffix)) > MAX_NAME_BYTES:  # letters of many bytes each
+        stem = stem[:-1]
+    return stem.rstrip(" .") + suffix
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,12 +177,40 @@ def safe_name(name: str) -> str:
 
 
 def _walk(corpus_dir: Path) -> Iterator[Path]:
-    """Files under corpus_dir in sorted order, without hidden entries or sidecars."""
+    """Files under corpus_dir in sorted order, without hidden entries or sidecars; links to
+    folders are listed too (os.walk does not enter them), so that they are refused by name."""
     for root, dirs, files in os.walk(corpus_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in dirs:
+            if (Path(root) / name).is_symlink():
+                yield Path(root) / name
         for name in sorted(files):
             if not name.startswith(".") and not name.endswith(SIDECAR_SUFFIX):
                 yield Path(root) / name
+
+
+def check_entry(path: Path) -> None:
+    """CorpusError unless path is a plain entry of the corpus: not a symbolic link (the corpus
+    never reaches outside itself through one) and a name short enough for the names derived
+    from it (checked before any of them is built)."""
+    if path.is_symlink():
+        raise CorpusError(
+            "it is a symbolic link, and links are not followed; copy the file itself into the "
+            "corpus folder, or remove the link"
+        )
+    size = len(os.fsencode(path.name))
+    if size > MAX_NAME_BYTES:
+        raise CorpusError(
+            f"the file name is {size} bytes long; the limit is {MAX_NAME_BYTES} (its "
+            f"{SIDECAR_SUFFIX} sidecar's name must fit too): rename it with a shorter name"
+        )
+
+
+def sidecar_path(path: Path) -> Path | None:
+    """Where a document's metadata sidecar would be; None when its name would be too long for
+    the file system (then the document has none)."""
+    name = path.name + SIDECAR_SUFFIX
+    return path.with_name(name) if len(os.fsencode(name)) <= 255 else None
 
 
 def _doc_id(abs_path: Path, abs_corpus: Path) -> str:
@@ -190,12 +234,9 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
             )
         if size == 0:
             raise CorpusError("the file is empty; add text or remove it")
-        with path.open("rb") as fh:
-            data = fh.read(max_bytes + 1)
+        data = _read_no_link(path, max_bytes + 1)
     except OSError as exc:
-        raise CorpusError(
-            f"could not read the file: {exc.strerror or type(exc).__name__}"
-        ) from None
+        raise CorpusError(f"could not read the file: {_os_reason(exc)}") from None
     if len(data) > max_bytes:  # it grew since stat()
         raise CorpusError(f"the file is over the {human_size(max_bytes)} limit; split it")
     if not data:
@@ -212,15 +253,28 @@ def _digest(data: bytes, sidecar: bytes | None) -> str:
     return digest.hexdigest()
 
 
+def _read_no_link(path: Path, limit: int) -> bytes:
+    """At most `limit` bytes of a file, opened without following a link in its last part (a
+    link swapped in after the check is refused too: ELOOP)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read(limit)
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "it is a symbolic link, and links are not followed"
+    return exc.strerror or type(exc).__name__
+
+
 def _read_sidecar(path: Path) -> bytes | None:
-    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-    if not sidecar.is_file():
+    sidecar = sidecar_path(path)
+    if sidecar is None or not (sidecar.is_symlink() or sidecar.is_file()):
         return None
     try:
-        with sidecar.open("rb") as fh:
-            data = fh.read(_MAX_SIDECAR_BYTES + 1)
+        data = _read_no_link(sidecar, _MAX_SIDECAR_BYTES + 1)
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
+        reason = _os_reason(exc)
         raise CorpusError(f"could not read its {SIDECAR_SUFFIX} sidecar: {reason}") from None
     if len(data) > _MAX_SIDECAR_BYTES:
         raise CorpusError(

@@ -29,6 +29,7 @@ from assistant.ingest.files import (
     list_corpus,
     load_files,
     safe_name,
+    sidecar_path,
     validate_file,
 )
 from assistant.ingest.worker import ParseLimits, ParseWorker
@@ -92,19 +93,32 @@ class Indexer:
         """Validate each file, copy the good ones into the corpus, then sync. A rejected file
         is never left in the corpus."""
         with self._locked():
+            copied: list[Path] = []
+            rejected: list[FileError] = []
             with ParseWorker(self.parse_limits) as parse:
-                rejected = [e for p in paths if (e := self._copy_in(p, parse)) is not None]
-            return self._sync(False, progress), rejected
+                for source in paths:
+                    outcome = self._copy_in(source, parse)
+                    if isinstance(outcome, FileError):
+                        rejected.append(outcome)
+                    else:
+                        copied.append(outcome)
+            try:
+                return self._sync(False, progress), rejected
+            except BaseException:  # not indexed, so not left in the corpus either
+                for path in copied:
+                    path.unlink(missing_ok=True)
+                raise
 
     def remove(self, doc_id: str) -> bool:
         """Delete a document from the corpus folder and the index; False if unknown."""
         path = self._document_path(doc_id)
         with self._locked():
             known = doc_id in self.store.documents()
-            if not known and not path.is_file():
+            if not known and not (path.is_symlink() or path.is_file()):
                 return False
-            for p in (path, path.with_name(path.name + SIDECAR_SUFFIX)):
-                p.unlink(missing_ok=True)
+            for p in (path, sidecar_path(path)):
+                if p is not None:
+                    p.unlink(missing_ok=True)  # a link itself, never what it points to
             if known:
                 with self.store.transaction() as txn:
                     txn.delete_document(doc_id)
@@ -190,7 +204,8 @@ class Indexer:
             [DocRecord(d.id, d.title, d.date, d.sha256, len(cs), now) for d, cs in batch]
         )
 
-    def _copy_in(self, source: Path, parse: ParseWorker) -> FileError | None:
+    def _copy_in(self, source: Path, parse: ParseWorker) -> Path | FileError:
+        """The file's place in the corpus once copied there, or why it was refused."""
         try:
             name = safe_name(source.name)
             dest = self.corpus_dir / name
@@ -207,7 +222,7 @@ class Indexer:
             return FileError(source.name, str(exc).splitlines()[0] if str(exc) else repr(exc))
         except OSError as exc:  # its message would repeat the whole path
             return FileError(source.name, _os_problem(exc))
-        return None
+        return dest
 
     def _document_path(self, doc_id: str) -> Path:
         """The file of a document id (a path inside the corpus, as `docs list` shows it);
@@ -224,7 +239,8 @@ class Indexer:
             for p in parts
         )
         suffix = Path(doc_id).suffix.lower()
-        path = (self.corpus_dir / doc_id).resolve()
+        # the folder is resolved, not the file: a link in the corpus is removed itself
+        path = (self.corpus_dir / doc_id).parent.resolve() / parts[-1]
         corpus = self.corpus_dir.resolve()
         if (
             not plain

@@ -160,9 +160,8 @@ class RestHandlers:
         return json_response(result.model_dump_json().encode(), 201)
 
     def remove(self, doc_id: str) -> RemovedOut:
-        """Remove a document from the corpus folder and the index."""
-        if doc_id not in {r.doc_id for r in self.assistant.documents()}:
-            raise DocumentNotFoundError(_not_indexed(doc_id))
+        """Remove a document from the corpus folder and the index (also a file of the corpus
+        that failed to index, such as a link, which is removed itself)."""
         try:
             removed = self.assistant.remove(doc_id)
         except ValueError:
