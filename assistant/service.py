@@ -12,8 +12,9 @@ from assistant.chunking import ChunkingConfig, pysbd_splitter, tiktoken_counter
 from assistant.config import Settings
 from assistant.documents import DocumentFile, DocumentView, document_file, document_view
 from assistant.embedding import Embedder, Progress
-from assistant.history import recent
+from assistant.history import HistoryError, recent
 from assistant.indexing import Chunker, Indexer
+from assistant.inputs import check, normalised
 from assistant.parse_worker import ParseLimits
 from assistant.redact import redact_urls
 from assistant.retrieval import HybridRetriever
@@ -39,7 +40,7 @@ class Assistant:
         k: int | None = None,
         doc_ids: Sequence[str] | None = None,
     ) -> Answer:
-        return self.chain.ask(_text(question), self._recent(history), k, doc_ids)
+        return self.chain.ask(_text(question), self._recent(history), k, _doc_ids(doc_ids))
 
     def stream(
         self,
@@ -48,7 +49,7 @@ class Assistant:
         k: int | None = None,
         doc_ids: Sequence[str] | None = None,
     ) -> Iterator[str | Answer]:
-        return self.chain.stream(_text(question), self._recent(history), k, doc_ids)
+        return self.chain.stream(_text(question), self._recent(history), k, _doc_ids(doc_ids))
 
     def answers_offline(self, question: str) -> bool:
         """Whether the offline composer answers this question (no language model called)."""
@@ -58,7 +59,11 @@ class Assistant:
         """The turns a question is asked with: the most recent that fit the history limits
         (a history from outside is checked, and refused when over them, by
         history.parse_history first)."""
-        return recent(history, self.settings.history_limits)
+        turns = [
+            Turn(t.role, normalised(t.content, f"Turn {i} of the history", HistoryError))
+            for i, t in enumerate(history)
+        ]
+        return recent(turns, self.settings.history_limits)
 
     def sync(
         self, rebuild: bool = False, progress: Progress | None = None, wait_s: float = 0.0
@@ -101,7 +106,14 @@ def _text(question: object) -> str:
         return ""
     if not isinstance(question, str):
         raise QuestionError(f"The question must be text, not a {type(question).__name__}.")
-    return question
+    return normalised(question, "The question", QuestionError)
+
+
+def _doc_ids(doc_ids: Sequence[str] | None) -> Sequence[str] | None:
+    """Document ids as given (they name files, so they are not normalised), if valid text."""
+    if doc_ids is None:
+        return None
+    return [check(d, f"Document id {i}", QuestionError) for i, d in enumerate(doc_ids)]
 
 
 def store_config(settings: Settings) -> StoreConfig:

@@ -230,3 +230,23 @@ def test_a_closed_pipe_ends_a_command_quietly() -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_bytes_that_are_not_utf8_in_a_question_or_document_id_are_one_line(
+    env: dict[str, str],
+) -> None:
+    """`assistant ask "$(printf 'How \\xff many')"`: Python reads the byte as a lone surrogate,
+    which can be neither searched nor printed; one line, not a traceback (issue 24, hole 6)."""
+    assert run(env, "ingest").returncode == 0
+    command = [sys.executable, "-m", "assistant", "ask"]
+    for args in ([b"How \xff many people used CBP One?"], [b"--doc", b"x\xff.txt", b"Why?"]):
+        result = subprocess.run(
+            [*command, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=Path(env["ASSISTANT_INDEX_DIR"]).parent,
+        )
+        line = one_error_line(result)
+        assert "is not valid text" in line and "UTF-8" in line, line
