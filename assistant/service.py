@@ -15,7 +15,7 @@ from assistant.embedding import Embedder, Progress
 from assistant.history import HistoryError, recent
 from assistant.indexing import Chunker, Indexer
 from assistant.inputs import check, normalised
-from assistant.parse_worker import ParseLimits
+from assistant.parse_worker import CachedParser, ParseLimits
 from assistant.redact import redact_urls
 from assistant.retrieval import HybridRetriever
 from assistant.store import ChromaStore, StoreConfig
@@ -32,6 +32,7 @@ class Assistant:
     indexer: Indexer
     retriever: HybridRetriever
     chain: AnswerChain
+    parser: CachedParser  # every parse: bounded in time and memory, cached by content hash
 
     def ask(
         self,
@@ -89,7 +90,11 @@ class Assistant:
         """An indexed document's text and metadata, for a viewer (DocumentNotFoundError)."""
         indexed = self.store.documents()
         return document_view(
-            self.settings.corpus_dir, doc_id, indexed, max_bytes=self.settings.max_file_bytes
+            self.settings.corpus_dir,
+            doc_id,
+            indexed,
+            max_bytes=self.settings.max_file_bytes,
+            parse=self.parser,
         )
 
     @property
@@ -137,6 +142,7 @@ def build_assistant(settings: Settings, embedder: Embedder | None = None) -> Ass
         tiktoken_counter(),
         pysbd_splitter(),
     )
+    parser = CachedParser(ParseLimits(settings.parse_timeout_s, settings.parse_memory_mb))
     lock_dir = settings.data_dir if settings.chroma_host else settings.index_dir
     indexer = Indexer(
         store,
@@ -145,7 +151,7 @@ def build_assistant(settings: Settings, embedder: Embedder | None = None) -> Ass
         settings.corpus_dir,
         lock_dir / ".ingest.lock",
         settings.max_file_bytes,
-        ParseLimits(settings.parse_timeout_s, settings.parse_memory_mb),
+        parser,
     )
     retriever = HybridRetriever(store, embedder, settings.k)
     composer = OfflineComposer(
@@ -162,4 +168,4 @@ def build_assistant(settings: Settings, embedder: Embedder | None = None) -> Ass
 
         answerer = LLMAnswerer.from_settings(settings)
     chain = AnswerChain(retriever, answerer, composer, settings.max_question_chars)
-    return Assistant(settings, store, embedder, indexer, retriever, chain)
+    return Assistant(settings, store, embedder, indexer, retriever, chain, parser)

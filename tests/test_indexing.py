@@ -241,3 +241,61 @@ def test_links_in_the_corpus_are_refused_by_name_never_read_and_removable(
     assert "ZEBRA" not in answer.text and all("ZEBRA" not in h.chunk.text for h in answer.hits)
     assert assistant.remove("secret.txt")
     assert not (corpus / "secret.txt").is_symlink() and secret.is_file()
+
+
+def shared_stream_pdf(pages: int, operations: int) -> bytes:
+    """A small PDF whose pages all draw one content stream of `operations` path operations
+    and one line of text: a few KB that a reader needs seconds to parse, page after page."""
+    import zlib
+
+    content = b"BT /F1 12 Tf 72 720 Td (The shared stream pilot counted 31 offices.) Tj ET\n"
+    stream = zlib.compress(content + b"0 0 m 1 1 l S\n" * operations, 9)
+    page = (
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R "
+        b"/Resources << /Font << /F1 4 0 R >> >> >>"
+    )
+    kids = b" ".join(b"%d 0 R" % (5 + i) for i in range(pages))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        *[page] * pages,
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def test_the_viewer_parses_within_the_parse_limits_and_once_per_content(
+    make_assistant: MakeAssistant,
+) -> None:
+    """Hole 4: the document viewer (the page's and the API's) parsed in the server process
+    without limits, so a few KB of PDF held a core for as long as it took, per view. Now
+    every parse goes through the bounded worker, its result (or refusal) cached by content
+    hash: the ingest's parse serves the view, and past the time bound a view is refused with
+    the reason, once, then from the cache."""
+    from assistant.documents import DocumentNotFoundError
+
+    ingest = make_assistant()
+    (ingest.settings.corpus_dir / "shared.pdf").write_bytes(shared_stream_pdf(2, 50_000))
+    assert "shared.pdf" in ingest.sync().added
+    viewer = make_assistant(parse_timeout_s=0.5)  # another process, on the same index
+    for _ in range(2):
+        with pytest.raises(DocumentNotFoundError, match=r"longer than 0\.5 s"):
+            viewer.document("shared.pdf")
+    assert viewer.parser.parses == 1  # the refusal is remembered
+    parses = ingest.parser.parses
+    assert "31 offices" in ingest.document("shared.pdf").text
+    assert ingest.parser.parses == parses  # parsed once, when it was indexed
+    assert "Los Angeles" in viewer.document(SHIPPED_ID).text
