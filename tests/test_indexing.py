@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MakeAssistant
+from conftest import MakeAssistant, shared_stream_pdf
 
 pytestmark = pytest.mark.slow
 
@@ -241,40 +241,6 @@ def test_links_in_the_corpus_are_refused_by_name_never_read_and_removable(
     assert "ZEBRA" not in answer.text and all("ZEBRA" not in h.chunk.text for h in answer.hits)
     assert assistant.remove("secret.txt")
     assert not (corpus / "secret.txt").is_symlink() and secret.is_file()
-
-
-def shared_stream_pdf(pages: int, operations: int) -> bytes:
-    """A small PDF whose pages all draw one content stream of `operations` path operations
-    and one line of text: a few KB that a reader needs seconds to parse, page after page."""
-    import zlib
-
-    content = b"BT /F1 12 Tf 72 720 Td (The shared stream pilot counted 31 offices.) Tj ET\n"
-    stream = zlib.compress(content + b"0 0 m 1 1 l S\n" * operations, 9)
-    page = (
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R "
-        b"/Resources << /Font << /F1 4 0 R >> >> >>"
-    )
-    kids = b" ".join(b"%d 0 R" % (5 + i) for i in range(pages))
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        *[page] * pages,
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 def test_the_viewer_parses_within_the_parse_limits_and_once_per_content(

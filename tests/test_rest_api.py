@@ -54,6 +54,11 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     root.joinpath(".env").write_text("ASSISTANT_LLM_API_KEY=sk-dotenv-secret\n", encoding="utf-8")
     files = {NESTED: NESTED_TEXT, SIDECAR: "title: Harbor field notes (sidecar)\n"}
     env = {"ASSISTANT_MAX_FILE_MB": str(MAX_FILE_MB), "ASSISTANT_BODY_TIMEOUT_S": str(BODY_S)}
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])  # a process id that has ended
+    gone.wait()
+    left = root / "data" / "uploads" / f"{gone.pid}-killed-mid-upload"
+    left.mkdir(parents=True)
+    (left / "half.pdf").write_bytes(b"%PDF-1.4 half")
     with running_app(root, env=env, files=files) as running:
         yield running
 
@@ -628,6 +633,19 @@ def test_a_chunked_body_over_the_limit_is_413_like_any_other(api: RunningApp) ->
         assert reply.status_code == 413, (path, reply.status_code, reply.text[:200])
     assert sorted(p.name for p in (api.root / "corpus").rglob("*")) == before
     assert httpx.post(url(api, "/api/v1/ask"), json={"question": CBP}).status_code == 200
+
+
+@server
+def test_upload_folders_left_by_a_killed_app_are_removed_at_start(api: RunningApp) -> None:
+    """Also noted in issue 24: an upload's temporary folder outlived a kill -9. Uploads wait
+    in the data folder, one folder per request named after its process; folders of
+    processes that are gone are removed when the app starts, and a finished upload leaves
+    none."""
+    uploads = api.root / "data" / "uploads"
+    assert not list(uploads.glob("*-killed-mid-upload"))
+    files = [("files", ("empty.md", b"", "text/markdown"))]
+    is_error(httpx.post(url(api, "/api/v1/documents"), files=files, timeout=60), 400, "empty")
+    assert uploads.is_dir() and not list(uploads.iterdir())
 
 
 LONE = "How many people used \\ud800 CBP One?"  # a JSON escape decoding to a lone surrogate
