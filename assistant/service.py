@@ -12,7 +12,7 @@ from assistant.chunking import ChunkingConfig, pysbd_splitter, tiktoken_counter
 from assistant.config import Settings
 from assistant.documents import DocumentFile, DocumentView, document_file, document_view
 from assistant.embedding import Embedder, Progress
-from assistant.history import HistoryError, recent
+from assistant.history import recent
 from assistant.indexing import Chunker, Indexer
 from assistant.inputs import check, normalised
 from assistant.parse_worker import CachedParser, ParseLimits
@@ -61,7 +61,7 @@ class Assistant:
         (a history from outside is checked, and refused when over them, by
         history.parse_history first)."""
         turns = [
-            Turn(t.role, normalised(t.content, f"Turn {i} of the history", HistoryError))
+            Turn(t.role, normalised(t.content, f"Turn {i} of the history", QuestionError))
             for i, t in enumerate(history)
         ]
         return recent(turns, self.settings.history_limits)

@@ -41,6 +41,7 @@ CLIENTS = 20
 PAUSE_S = 1.0  # between one client's questions: the app answers, the writers get CPU too
 SOAK_S = 60.0  # the clients ask for at least this long
 SLOW_BODIES = 4  # the attacker's open connections: as many as the answering slots
+SLOW_HOLD_S = 90.0  # how long the attacker keeps one open, at most
 BODY_TIMEOUT_S = 5  # ASSISTANT_BODY_TIMEOUT_S of the apps
 SLOW_PDF = "shared-stream.pdf"  # a few KB that take seconds to parse
 MAX_STALENESS_S = 2.0
@@ -275,7 +276,7 @@ class Others:
         finally:
             self.stop.set()
             for t in threads:
-                t.join(timeout=120)
+                t.join(timeout=SLOW_HOLD_S + 30)
 
     def api_writer(self) -> None:
         base = self.url.rstrip("/") + "/api/v1/documents"
@@ -328,8 +329,9 @@ class Others:
 
 
 def _slow_body(port: int, path: str) -> socket.socket:
-    """Headers and part of a body, then nothing."""
-    conn = socket.create_connection(("127.0.0.1", port), timeout=BODY_TIMEOUT_S * 6)
+    """Headers and part of a body, then nothing, for longer than any client waits for an
+    answer (a slot it held would show as the clients' errors)."""
+    conn = socket.create_connection(("127.0.0.1", port), timeout=SLOW_HOLD_S)
     head = (
         f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
         "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
