@@ -23,6 +23,10 @@ from assistant.types import Answer, Turn
 from assistant.verify.citations import verify
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# What one question may cost: each part is searched and answered, each distinct term scored
+# (a real question has 1-2 parts and at most ~15 terms; 2,000 characters of parts cost 40x)
+MAX_PARTS = 6
+MAX_TERMS = 60
 
 
 class QuestionError(UserError, ValueError):
@@ -139,6 +143,7 @@ class AnswerChain:
                 rewritten = self.answerer.condense(s.question, s.history).strip()
                 s.query = rewritten if rewritten and rewritten != s.question else offline
             s.plan = read_question(s.question, s.query)
+            check_cost(s.plan)
             s.query = s.plan.query
         return s
 
@@ -211,6 +216,22 @@ class AnswerChain:
         d = self.fallback.draft(s.plan, s.retrieved, s.history)
         return Draft(
             d.text, d.refused, notice=notice, answerer="offline", refusal_reason=d.refusal_reason
+        )
+
+
+def check_cost(plan: QueryPlan) -> None:
+    """QuestionError (one line) when a question asks for more work than any real one: more
+    than MAX_PARTS parts, or more than MAX_TERMS distinct search terms."""
+    if len(plan.parts) > MAX_PARTS:
+        raise QuestionError(
+            f"The question asks {len(plan.parts)} things at once; the limit is {MAX_PARTS}. "
+            "Please ask them a few at a time."
+        )
+    terms = {w.lower() for w in questions.content_words(plan.question)}
+    if len(terms) > MAX_TERMS:
+        raise QuestionError(
+            f"The question has {len(terms)} different search terms; the limit is {MAX_TERMS}. "
+            "Please shorten it to what you want to know."
         )
 
 

@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     concurrency: int = Field(default=4, gt=0)
     queue_size: int = Field(default=64, gt=0)
     max_request_kb: int = Field(default=1024, gt=0)  # bodies of non-upload requests
+    # a request body must arrive within this (an upload: no pause longer than this), else 408
+    body_timeout_s: float = Field(default=10.0, gt=0)
 
     @field_validator("collection")
     @classmethod

@@ -9,7 +9,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.ingest.files import CorpusError, load_document
+from assistant.ingest.files import CorpusError, Parser, load_document
 
 _SIDECAR = ".meta.yaml"
 _TYPES = {
@@ -62,12 +62,13 @@ def document_file(corpus_dir: Path, doc_id: str, indexed: Collection[str]) -> Do
 
 
 def document_view(
-    corpus_dir: Path, doc_id: str, indexed: Collection[str], *, max_bytes: int
+    corpus_dir: Path, doc_id: str, indexed: Collection[str], *, max_bytes: int, parse: Parser
 ) -> DocumentView:
-    """The document's text, loaded the way ingestion loads it, so citation spans line up."""
+    """The document's text, loaded the way ingestion loads it, so citation spans line up;
+    `parse` bounds the parse in time and memory, as ingestion's is (ingest/worker.py)."""
     found = document_file(corpus_dir, doc_id, indexed)
     try:
-        doc = load_document(found.path, corpus_dir, max_bytes=max_bytes)
+        doc = load_document(found.path, corpus_dir, max_bytes=max_bytes, parse=parse)
     except CorpusError as exc:
         raise DocumentNotFoundError(f"the document {doc_id!r} cannot be read: {exc}") from None
     return DocumentView(doc_id, doc.title, doc.date, doc.text, doc.pages, doc.sections, found)

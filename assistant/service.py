@@ -17,7 +17,8 @@ from assistant.index.embedding import Embedder, Progress
 from assistant.index.store import ChromaStore
 from assistant.ingest.chunking import ChunkingConfig, pysbd_splitter, tiktoken_counter
 from assistant.ingest.sync import Chunker, Indexer
-from assistant.ingest.worker import ParseLimits
+from assistant.ingest.worker import CachedParser, ParseLimits
+from assistant.inputs import check, normalised
 from assistant.redact import redact_urls
 from assistant.retrieve.hybrid import HybridRetriever
 from assistant.types import Answer, DocRecord, FileError, SyncReport, Turn
@@ -33,6 +34,7 @@ class Assistant:
     indexer: Indexer
     retriever: HybridRetriever
     chain: AnswerChain
+    parser: CachedParser  # every parse: bounded in time and memory, cached by content hash
 
     def ask(
         self,
@@ -41,7 +43,7 @@ class Assistant:
         k: int | None = None,
         doc_ids: Sequence[str] | None = None,
     ) -> Answer:
-        return self.chain.ask(_text(question), self._recent(history), k, doc_ids)
+        return self.chain.ask(_text(question), self._recent(history), k, _doc_ids(doc_ids))
 
     def stream(
         self,
@@ -50,7 +52,7 @@ class Assistant:
         k: int | None = None,
         doc_ids: Sequence[str] | None = None,
     ) -> Iterator[str | Answer]:
-        return self.chain.stream(_text(question), self._recent(history), k, doc_ids)
+        return self.chain.stream(_text(question), self._recent(history), k, _doc_ids(doc_ids))
 
     def answers_offline(self, question: str) -> bool:
         """Whether the offline composer answers this question (no language model called)."""
@@ -60,7 +62,11 @@ class Assistant:
         """The turns a question is asked with: the most recent that fit the history limits
         (a history from outside is checked, and refused when over them, by
         history.parse_history first)."""
-        return recent(history, self.settings.history_limits)
+        turns = [
+            Turn(t.role, normalised(t.content, f"Turn {i} of the history", QuestionError))
+            for i, t in enumerate(history)
+        ]
+        return recent(turns, self.settings.history_limits)
 
     def sync(
         self, rebuild: bool = False, progress: Progress | None = None, wait_s: float = 0.0
@@ -86,7 +92,11 @@ class Assistant:
         """An indexed document's text and metadata, for a viewer (DocumentNotFoundError)."""
         indexed = self.store.documents()
         return document_view(
-            self.settings.corpus_dir, doc_id, indexed, max_bytes=self.settings.max_file_bytes
+            self.settings.corpus_dir,
+            doc_id,
+            indexed,
+            max_bytes=self.settings.max_file_bytes,
+            parse=self.parser,
         )
 
     @property
@@ -103,7 +113,14 @@ def _text(question: object) -> str:
         return ""
     if not isinstance(question, str):
         raise QuestionError(f"The question must be text, not a {type(question).__name__}.")
-    return question
+    return normalised(question, "The question", QuestionError)
+
+
+def _doc_ids(doc_ids: Sequence[str] | None) -> Sequence[str] | None:
+    """Document ids as given (they name files, so they are not normalised), if valid text."""
+    if doc_ids is None:
+        return None
+    return [check(d, f"Document id {i}", QuestionError) for i, d in enumerate(doc_ids)]
 
 
 def store_config(settings: Settings) -> StoreConfig:
@@ -127,6 +144,7 @@ def build_assistant(settings: Settings, embedder: Embedder | None = None) -> Ass
         tiktoken_counter(),
         pysbd_splitter(),
     )
+    parser = CachedParser(ParseLimits(settings.parse_timeout_s, settings.parse_memory_mb))
     lock_dir = settings.data_dir if settings.chroma_host else settings.index_dir
     indexer = Indexer(
         store,
@@ -135,7 +153,7 @@ def build_assistant(settings: Settings, embedder: Embedder | None = None) -> Ass
         settings.corpus_dir,
         lock_dir / ".ingest.lock",
         settings.max_file_bytes,
-        ParseLimits(settings.parse_timeout_s, settings.parse_memory_mb),
+        parser,
     )
     retriever = HybridRetriever(store, embedder, settings.k)
     composer = OfflineComposer(
@@ -151,4 +169,4 @@ def build_assistant(settings: Settings, embedder: Embedder | None = None) -> Ass
 
         answerer = LLMAnswerer.from_settings(settings)
     chain = AnswerChain(retriever, answerer, composer, settings.max_question_chars)
-    return Assistant(settings, store, embedder, indexer, retriever, chain)
+    return Assistant(settings, store, embedder, indexer, retriever, chain, parser)

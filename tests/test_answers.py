@@ -251,3 +251,24 @@ def test_every_public_answer_is_the_same_on_a_chroma_server(
         if not same:
             differ.append(item.id)
     assert len(items) >= 100 and not differ, differ
+
+
+def test_a_question_that_would_cost_too_much_is_one_line(shipped: Assistant) -> None:
+    """Also noted in issue 24: a 2,000-character question of many parts cost 40 times a
+    normal one. A question of more parts or terms than any real one (1-3 parts, at most 13
+    terms in every evaluation set) is refused with the limit, before any search."""
+    from assistant.chain import QuestionError
+
+    many = " and ".join(
+        f"how many offices did country {c} open in {y}"
+        for c, y in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", range(2000, 2030), strict=False)
+    )
+    with pytest.raises(QuestionError, match="asks 26 things at once; the limit is 6"):
+        shipped.ask(many + "?")
+    wordy = "What did the declaration say about " + ", ".join(
+        f"topic{i} measure{i}" for i in range(60)
+    )
+    with pytest.raises(QuestionError, match="121 different search terms; the limit is 60"):
+        shipped.ask(wordy + "?")
+    three = "Who hosted the meeting, when was it held and where was it held?"
+    assert shipped.ask(three).question == three  # real multi-part questions are asked

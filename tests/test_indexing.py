@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MakeAssistant
+from conftest import MakeAssistant, shared_stream_pdf
 
 BOTH_BACKENDS = True  # the index behind these tests matters: run them on a server too
 
@@ -243,3 +243,27 @@ def test_links_in_the_corpus_are_refused_by_name_never_read_and_removable(
     assert "ZEBRA" not in answer.text and all("ZEBRA" not in h.chunk.text for h in answer.hits)
     assert assistant.remove("secret.txt")
     assert not (corpus / "secret.txt").is_symlink() and secret.is_file()
+
+
+def test_the_viewer_parses_within_the_parse_limits_and_once_per_content(
+    make_assistant: MakeAssistant,
+) -> None:
+    """Hole 4: the document viewer (the page's and the API's) parsed in the server process
+    without limits, so a few KB of PDF held a core for as long as it took, per view. Now
+    every parse goes through the bounded worker, its result (or refusal) cached by content
+    hash: the ingest's parse serves the view, and past the time bound a view is refused with
+    the reason, once, then from the cache."""
+    from assistant.documents import DocumentNotFoundError
+
+    ingest = make_assistant()
+    (ingest.settings.corpus_dir / "shared.pdf").write_bytes(shared_stream_pdf(2, 50_000))
+    assert "shared.pdf" in ingest.sync().added
+    viewer = make_assistant(parse_timeout_s=0.5)  # another process, on the same index
+    for _ in range(2):
+        with pytest.raises(DocumentNotFoundError, match=r"longer than 0\.5 s"):
+            viewer.document("shared.pdf")
+    assert viewer.parser.parses == 1  # the refusal is remembered
+    parses = ingest.parser.parses
+    assert "31 offices" in ingest.document("shared.pdf").text
+    assert ingest.parser.parses == parses  # parsed once, when it was indexed
+    assert "Los Angeles" in viewer.document(SHIPPED_ID).text

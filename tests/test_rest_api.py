@@ -43,6 +43,8 @@ NESTED_TEXT = (
 )
 SIDECAR = "field-notes/harbor-notes.md.meta.yaml"
 MAX_FILE_MB = 0.2  # uploads above 200 KB are refused
+MAX_UPLOAD = int(MAX_FILE_MB * 2_000_000) * 10 + 1_000_000  # one upload request, in bytes
+BODY_S = 5  # a request body must arrive within this
 ANSWER_FIELDS = set(AnswerOut.model_fields) - {"truncated"}
 
 
@@ -51,7 +53,12 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     root = tmp_path_factory.mktemp("rest-api")
     root.joinpath(".env").write_text("ASSISTANT_LLM_API_KEY=sk-dotenv-secret\n", encoding="utf-8")
     files = {NESTED: NESTED_TEXT, SIDECAR: "title: Harbor field notes (sidecar)\n"}
-    env = {"ASSISTANT_MAX_FILE_MB": str(MAX_FILE_MB)}
+    env = {"ASSISTANT_MAX_FILE_MB": str(MAX_FILE_MB), "ASSISTANT_BODY_TIMEOUT_S": str(BODY_S)}
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])  # a process id that has ended
+    gone.wait()
+    left = root / "data" / "uploads" / f"{gone.pid}-killed-mid-upload"
+    left.mkdir(parents=True)
+    (left / "half.pdf").write_bytes(b"%PDF-1.4 half")
     with running_app(root, env=env, files=files) as running:
         yield running
 
@@ -537,3 +544,150 @@ def test_an_answer_is_never_over_its_bound() -> None:
     assert data["truncated"] is True and set(data) == ANSWER_FIELDS | {"truncated"}
     small = Answer("q", "q", "t [1]", (), (Hit(chunks[0], 0.5, 1),), False)
     assert "truncated" not in json.loads(answer_json(small))  # only when something was cut
+
+
+# --- issue 24: slow, chunked and invalid requests, on every API surface ------------------------
+
+
+def slow_body(port: int, path: str) -> socket.socket:
+    """A client that sends its headers and part of its body, then waits."""
+    conn = socket.create_connection(("127.0.0.1", port), timeout=60)
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+    )
+    conn.sendall(head.encode() + b'{"question": "How many')
+    return conn
+
+
+def status_of(conn: socket.socket) -> int:
+    """The status line's code of what the server answers on conn (0: closed without one)."""
+    data = b""
+    conn.settimeout(BODY_S * 4)
+    while b"\r\n" not in data:
+        try:
+            piece = conn.recv(4096)
+        except TimeoutError:
+            break
+        if not piece:
+            break
+        data += piece
+    conn.close()
+    return int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/") else 0
+
+
+@server
+def test_slow_request_bodies_hold_no_answering_slot(api: RunningApp) -> None:
+    """Hole 3: clients that send headers and part of a body held the answering slots (4) as
+    long as they stayed open, so every direct answer waited. Now a slot is taken only once a
+    body is complete: with 8 slow clients open, REST, OpenAI and Gradio's direct route
+    answer; the slow ones get 408 once their deadline passes."""
+    port = int(urlparse(api.url).port or 0)
+    slow = [slow_body(port, p) for p in ("/api/v1/ask", "/v1/chat/completions") * 4]
+    try:
+        rest = httpx.post(url(api, "/api/v1/ask"), json={"question": CBP}, timeout=60)
+        chat = {"messages": [{"role": "user", "content": CBP}]}
+        openai = httpx.post(url(api, "/v1/chat/completions"), json=chat, timeout=60)
+        gradio = httpx.post(url(api, "/gradio_api/run/ask"), json={"data": [CBP, ""]}, timeout=60)
+        assert rest.status_code == 200 and "547,000" in rest.json()["text"]
+        assert openai.status_code == 200 and "547,000" in openai.text
+        assert gradio.status_code == 200 and "547,000" in gradio.text
+    finally:
+        codes = [status_of(conn) for conn in slow]
+    assert codes == [408] * len(slow), codes
+
+
+def chunks(total: int, head: bytes = b"", tail: bytes = b"") -> Iterator[bytes]:
+    """A body of `total` bytes sent without a Content-Length (chunked)."""
+    yield head
+    piece = b"x" * 65_536
+    sent = len(head) + len(tail)
+    while sent < total:
+        yield piece
+        sent += len(piece)
+    yield tail
+
+
+@server
+def test_a_chunked_body_over_the_limit_is_413_like_any_other(api: RunningApp) -> None:
+    """Hole 8: a body over the limit without a Content-Length was cut short and then read as
+    bad JSON (400) or a bad upload. Now it counts against the same limits: 413, and nothing
+    of an upload reaches the corpus."""
+    before = sorted(p.name for p in (api.root / "corpus").rglob("*"))
+    json_type = {"content-type": "application/json"}
+    for path in ("/api/v1/ask", "/v1/chat/completions", "/gradio_api/run/ask"):
+        body = chunks(2_000_000, b'{"question": "', b'"}')
+        reply = httpx.post(url(api, path), content=body, headers=json_type, timeout=60)
+        assert reply.status_code == 413, (path, reply.status_code, reply.text[:200])
+        assert "too large" in reply.text and "not valid JSON" not in reply.text
+    boundary = "b0undary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="big.md"\r\n'
+        "Content-Type: text/markdown\r\n\r\n# Big\n\n"
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    form = {"content-type": f"multipart/form-data; boundary={boundary}"}
+    for path in ("/api/v1/documents", "/gradio_api/upload"):
+        body = chunks(MAX_UPLOAD + 1_000_000, head, tail)
+        reply = httpx.post(url(api, path), content=body, headers=form, timeout=60)
+        assert reply.status_code == 413, (path, reply.status_code, reply.text[:200])
+    assert sorted(p.name for p in (api.root / "corpus").rglob("*")) == before
+    assert httpx.post(url(api, "/api/v1/ask"), json={"question": CBP}).status_code == 200
+
+
+@server
+def test_upload_folders_left_by_a_killed_app_are_removed_at_start(api: RunningApp) -> None:
+    """Also noted in issue 24: an upload's temporary folder outlived a kill -9. Uploads wait
+    in the data folder, one folder per request named after its process; folders of
+    processes that are gone are removed when the app starts, and a finished upload leaves
+    none."""
+    uploads = api.root / "data" / "uploads"
+    assert not list(uploads.glob("*-killed-mid-upload"))
+    files = [("files", ("empty.md", b"", "text/markdown"))]
+    is_error(httpx.post(url(api, "/api/v1/documents"), files=files, timeout=60), 400, "empty")
+    assert uploads.is_dir() and not list(uploads.iterdir())
+
+
+LONE = "How many people used \\ud800 CBP One?"  # a JSON escape decoding to a lone surrogate
+
+
+@server
+def test_invalid_unicode_is_one_line_on_every_api(api: RunningApp) -> None:
+    """Hole 6: a lone surrogate in a question, a document id, a history or OpenAI's messages
+    answered 500 with a traceback in the log. Now 400 (Gradio: an error) with one line."""
+    json_type = {"content-type": "application/json"}
+    turn = '{"role": "user", "content": "' + LONE + '"}'
+    rest = [
+        '{"question": "' + LONE + '"}',
+        '{"question": "q", "doc_ids": ["a\\udcff.txt"]}',
+        '{"question": "q", "history": [' + turn + "]}",
+        '{"question": "' + LONE + '", "stream": true}',
+    ]
+    for body in rest:
+        reply = httpx.post(url(api, "/api/v1/ask"), content=body, headers=json_type, timeout=60)
+        assert "not valid text" in is_error(reply, 400)
+    chat = '{"messages": [' + turn + "]}"
+    reply = httpx.post(url(api, "/v1/chat/completions"), content=chat, headers=json_type)
+    assert reply.status_code == 400 and "not valid text" in reply.json()["error"]["message"]
+    history = json.dumps(json.dumps([{"role": "user", "content": "x"}])).replace("x", "\\ud800")
+    for data in ('["' + LONE + '", ""]', '["q", ' + history + "]"):
+        body = '{"data": ' + data + "}"
+        reply = httpx.post(url(api, "/gradio_api/run/ask"), content=body, headers=json_type)
+        error = reply.json()["error"]
+        assert isinstance(error, str) and "not valid text" in error and "\n" not in error
+    assert "Traceback" not in api.log
+
+
+@server
+@pytest.mark.parametrize("route", ["run", "call"])
+def test_gradio_ask_with_too_few_inputs_is_one_line(api: RunningApp, route: str) -> None:
+    """Hole 7: Gradio's `ask` called with 0 or 1 inputs answered {"error": null}. Every event
+    call is checked against its inputs: 400 with one line naming them."""
+    for data in ([], [CBP]):
+        reply = httpx.post(url(api, f"/gradio_api/{route}/ask"), json={"data": data})
+        assert reply.status_code == 400, reply.text[:300]
+        error = reply.json()["error"]
+        assert isinstance(error, str) and "\n" not in error
+        assert f"ask takes 2 inputs in `data` ([question, history]); got {len(data)}" in error
+    reply = httpx.post(url(api, f"/gradio_api/{route}/ask"), json={"data": "q"})
+    assert reply.status_code == 400 and "must be a list" in reply.json()["error"]

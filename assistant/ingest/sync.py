@@ -26,13 +26,13 @@ from assistant.ingest.files import (
     SIDECAR_SUFFIX,
     SUPPORTED_SUFFIXES,
     CorpusError,
+    Parser,
     list_corpus,
     load_files,
     safe_name,
     sidecar_path,
     validate_file,
 )
-from assistant.ingest.worker import ParseLimits, ParseWorker
 from assistant.types import Chunk, DocRecord, FileError, SourceDoc, SyncReport
 from assistant.units import unit_display
 
@@ -63,7 +63,7 @@ class Indexer:
         corpus_dir: Path,
         lock_path: Path,
         max_file_bytes: int,
-        parse_limits: ParseLimits,
+        parse: Parser,
         lock_timeout_s: float = 0.0,
     ) -> None:
         if not corpus_dir.is_dir():
@@ -75,7 +75,7 @@ class Indexer:
         self.chunker = chunker
         self.corpus_dir = corpus_dir
         self.max_file_bytes = max_file_bytes
-        self.parse_limits = parse_limits
+        self.parse = parse  # bounded in time and memory (ingest.worker.CachedParser)
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(str(lock_path))
         self._lock_timeout = lock_timeout_s
@@ -95,13 +95,12 @@ class Indexer:
         with self._locked():
             copied: list[Path] = []
             rejected: list[FileError] = []
-            with ParseWorker(self.parse_limits) as parse:
-                for source in paths:
-                    outcome = self._copy_in(source, parse)
-                    if isinstance(outcome, FileError):
-                        rejected.append(outcome)
-                    else:
-                        copied.append(outcome)
+            for source in paths:
+                outcome = self._copy_in(source)
+                if isinstance(outcome, FileError):
+                    rejected.append(outcome)
+                else:
+                    copied.append(outcome)
             try:
                 return self._sync(False, progress), rejected
             except BaseException:  # not indexed, so not left in the corpus either
@@ -143,10 +142,9 @@ class Indexer:
         files, unreadable = list_corpus(self.corpus_dir, max_bytes=self.max_file_bytes)
         indexed = {} if rebuild else self.store.documents()
         changed = [f for f in files if indexed.get(f.id, _NONE).sha256 != f.sha256]
-        with ParseWorker(self.parse_limits) as parse:
-            todo, failed = load_files(
-                changed, self.corpus_dir, max_bytes=self.max_file_bytes, parse=parse
-            )
+        todo, failed = load_files(
+            changed, self.corpus_dir, max_bytes=self.max_file_bytes, parse=self.parse
+        )
         unchanged = {f.id for f in files} - {f.id for f in changed}
         current = unchanged | {d.id for d in todo}
         removed = sorted(set(indexed) - current)
@@ -204,7 +202,7 @@ class Indexer:
             [DocRecord(d.id, d.title, d.date, d.sha256, len(cs), now) for d, cs in batch]
         )
 
-    def _copy_in(self, source: Path, parse: ParseWorker) -> Path | FileError:
+    def _copy_in(self, source: Path) -> Path | FileError:
         """The file's place in the corpus once copied there, or why it was refused."""
         try:
             name = safe_name(source.name)
@@ -214,7 +212,7 @@ class Indexer:
                     f"a document named {name} is already in the corpus; remove it first or "
                     "rename the file"
                 )
-            validate_file(source, max_bytes=self.max_file_bytes, parse=parse)
+            validate_file(source, max_bytes=self.max_file_bytes, parse=self.parse)
             tmp = dest.with_name(f".{name}.uploading")
             shutil.copyfile(source, tmp)
             os.replace(tmp, dest)

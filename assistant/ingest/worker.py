@@ -1,18 +1,23 @@
 """Parse files in a child process bounded in time and memory; an overrun is killed, not waited on.
 
 `with ParseWorker(limits) as parse: doc = load_document(path, corpus, parse=parse)`. One child
-serves a whole sync; after a kill, the next file starts a fresh one. The child is a plain
+serves many files; after a kill, the next file starts a fresh one. `CachedParser` is what a
+process uses for every parse (ingestion, uploads, the document viewer, the API): one worker,
+one parse at a time, results and refusals remembered by content hash. The child is a plain
 `python -m assistant.ingest.worker` that imports only the loaders, caps its own address space
 (RLIMIT_AS), and talks to the parent over a socket pair with multiprocessing's Connection.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import resource
 import socket
 import subprocess
 import sys
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from types import TracebackType
@@ -83,6 +88,66 @@ class ParseWorker:
             )
         self._conn = Connection(mine.detach())
         return self._conn
+
+
+class CachedParser:
+    """Every parse of a process goes through here: in a ParseWorker child (killed past the
+    time or memory limit), one at a time (so parsing takes at most one core, however many
+    viewers ask at once), and remembered by content hash, refusals included: a document
+    viewed again, or an upload checked and then indexed, is parsed once, and a file that
+    was stopped at a limit is not parsed again (until it changes or leaves the cache).
+
+    The cache holds at most `max_entries` results and `max_chars` characters of text, the
+    least recently used leaving first."""
+
+    def __init__(
+        self, limits: ParseLimits, max_entries: int = 64, max_chars: int = 20_000_000
+    ) -> None:
+        if max_entries <= 0 or max_chars <= 0:
+            raise ValueError("the parse cache needs room for at least one entry")
+        self.limits = limits
+        self.max_entries = max_entries
+        self.max_chars = max_chars
+        self.parses = 0  # files handed to a worker (not found in the cache)
+        self._worker = ParseWorker(limits)
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, Parsed | str] = OrderedDict()
+        self._chars = 0
+
+    def __call__(self, suffix: str, data: bytes) -> Parsed:
+        key = hashlib.sha256(suffix.encode() + b"\0" + data).hexdigest()
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+            else:
+                self.parses += 1
+                try:
+                    found = self._worker(suffix, data)
+                except CorpusError as exc:
+                    found = str(exc)
+                self._remember(key, found)
+        if isinstance(found, str):
+            raise CorpusError(found)
+        return found
+
+    def close(self) -> None:
+        with self._lock:
+            self._worker.close()
+
+    def _remember(self, key: str, value: Parsed | str) -> None:
+        size = _chars(value)
+        if size > self.max_chars:
+            return
+        self._cache[key] = value
+        self._chars += size
+        while len(self._cache) > self.max_entries or self._chars > self.max_chars:
+            _, old = self._cache.popitem(last=False)
+            self._chars -= _chars(old)
+
+
+def _chars(value: Parsed | str) -> int:
+    return len(value) if isinstance(value, str) else len(value.text) + 1
 
 
 def memory_message(memory_mb: int) -> str:

@@ -87,6 +87,7 @@ class GatePolicy:
     direct_waiting: int  # ... and waiting; beyond: 503 at once
     max_body: int  # bytes, any request but an upload
     max_upload: int  # bytes, one upload request
+    body_timeout_s: float = 10.0  # a body arrives within this (an upload: no longer pause)
     proxies: TrustedProxies = _NO_PROXIES  # whose forwarded headers are believed
     # With the login on, the APIs also take `Authorization: Bearer <token>`: the digest of the
     # token (ASSISTANT_API_TOKEN, else the login password); its failures count as failed logins
@@ -109,6 +110,7 @@ class GatePolicy:
             direct_waiting=settings.queue_size,
             max_body=settings.max_request_kb * 1024,
             max_upload=int(settings.max_file_bytes * 2) * 10 + 1_000_000,
+            body_timeout_s=settings.body_timeout_s,
             proxies=TrustedProxies.parse(settings.trusted_proxies),
             token_digest=_digest((token or login[1]).encode()) if login else None,
             token_account="api-token" if token else _LOGIN_ACCOUNT,
@@ -118,10 +120,17 @@ class GatePolicy:
 class Gate:
     """ASGI middleware in front of every route (see the module docstring)."""
 
-    def __init__(self, app: Any, policy: GatePolicy, throttle: LoginThrottle) -> None:
+    def __init__(
+        self,
+        app: Any,
+        policy: GatePolicy,
+        throttle: LoginThrottle,
+        endpoints: Endpoints | None = None,
+    ) -> None:
         self.app = app
         self.policy = policy
         self.throttle = throttle
+        self.endpoints = endpoints or Endpoints()
         self._slots: Any = None  # asyncio.Semaphore, made in the server's loop
         self._waiting = 0
         self._refused_origins: set[str] = set()
@@ -143,20 +152,33 @@ class Gate:
             await self.app(scope, receive, send)
             return
         path, method = scope.get("path", ""), scope["method"]
-        receive, send = self._bounded(scope, receive), _secured(send)
-        if method == "POST" and path.startswith(_CALL_PREFIXES):
-            body = await _read_body(receive)
-            if body is None:
-                await _refuse(scope, send, 413, "The request is too large.", {})
-                return
-            problem = _body_problem(body)
+        send = _secured(send)
+        upload = path in _UPLOAD_PATHS
+        body = _Body(
+            path,
+            receive,
+            send,
+            self.policy.max_upload if upload else self.policy.max_body,
+            self.policy.body_timeout_s,
+            whole=not upload,
+        )
+        receive, send = body.receive, body.send
+        answers = method == "POST" and (path.startswith(_DIRECT_PREFIXES) or path in _ANSWER_PATHS)
+        if method == "POST" and (answers or path.startswith(_CALL_PREFIXES)):
+            # the whole body first (within its limit and deadline), and only then an answering
+            # slot: a client that sends slowly holds a connection, never a slot
+            data = await body.read()
+            if data is None:
+                return  # refused (413, 408) or the client went away
+            calls = path.startswith(_CALL_PREFIXES)
+            problem = _body_problem(data, path, self.endpoints) if calls else None
             if problem is not None:
                 await _refuse(scope, send, *problem, {})
                 return
-            receive = _replay(body, receive)
+            receive = _replay(data, receive)
         if path in _LOGIN_PATHS and method == "POST":
             await self._login(scope, receive, send)
-        elif method == "POST" and (path.startswith(_DIRECT_PREFIXES) or path in _ANSWER_PATHS):
+        elif answers:
             await self._direct(scope, receive, send)
         else:
             await self.app(scope, receive, send)
@@ -270,23 +292,6 @@ class Gate:
         finally:
             self._slots.release()
 
-    def _bounded(self, scope: dict[str, Any], receive: Any) -> Any:
-        """Stops reading a body (chunked, so no Content-Length) past the limit."""
-        path = scope.get("path", "")
-        limit = self.policy.max_upload if path in _UPLOAD_PATHS else self.policy.max_body
-        seen = 0
-
-        async def bounded() -> Any:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    return {"type": "http.disconnect"}
-            return message
-
-        return bounded
-
 
 _NOT_AUTHENTICATED = (
     "Not authenticated: send the header 'Authorization: Bearer <token>' (ASSISTANT_API_TOKEN, "
@@ -299,17 +304,76 @@ BUSY = (
 )
 
 
-async def _read_body(receive: Any) -> bytes | None:
-    """The whole body (bounded by the receive it reads from); None if the client went away or
-    the body was too large."""
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
+class _Body:
+    """A request's body, counted against its limit whether or not it says its length (chunked
+    bodies too) and read within a deadline: the whole body within `timeout_s` (`whole`), or
+    no pause longer than that (uploads, which may be large). Past either, the client gets 413
+    or 408 and the app sees the client gone; whatever the app answers then is dropped."""
+
+    def __init__(
+        self, path: str, receive: Any, send: Any, limit: int, timeout_s: float, *, whole: bool
+    ) -> None:
+        import asyncio
+
+        self.path = path
+        self._receive, self._send = receive, send
+        self.limit, self.timeout_s, self.whole = limit, timeout_s, whole
+        self._clock = asyncio.get_running_loop().time
+        self._deadline = self._clock() + timeout_s
+        self._seen = 0
+        self._done = False  # the body has been read to its end
+        self._started = False  # a response has started
+        self._refused = False
+
+    async def receive(self) -> Any:
+        import asyncio
+
+        if self._refused:
+            return {"type": "http.disconnect"}
+        if self._done:
+            return await self._receive()  # after the body: only a disconnect can come
+        wait = self._deadline - self._clock() if self.whole else self.timeout_s
+        try:
+            message = await asyncio.wait_for(self._receive(), max(wait, 0.0))
+        except TimeoutError:
+            what = "The request body" if self.whole else "The upload paused for longer than"
+            return await self._refuse(
+                408,
+                f"{what} did not arrive within {self.timeout_s:g} s; send it at once."
+                if self.whole
+                else f"{what} {self.timeout_s:g} s; send it at once.",
+            )
+        if message["type"] == "http.request":
+            self._seen += len(message.get("body", b""))
+            if self._seen > self.limit:
+                return await self._refuse(
+                    413, f"The request is too large (the limit is {self.limit:,} bytes)."
+                )
+            self._done = not message.get("more_body", False)
+        return message
+
+    async def read(self) -> bytes | None:
+        """The whole body; None when it was refused or the client went away."""
+        chunks: list[bytes] = []
+        while True:
+            message = await self.receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    async def send(self, message: dict[str, Any]) -> None:
+        if self._refused:
+            return
+        self._started = self._started or message["type"] == "http.response.start"
+        await self._send(message)
+
+    async def _refuse(self, status: int, detail: str) -> dict[str, Any]:
+        if not self._started:
+            self._refused = True
+            await _refuse({"type": "http", "path": self.path}, self._send, status, detail, {})
+        return {"type": "http.disconnect"}
 
 
 def _replay(body: bytes, receive: Any) -> Any:
@@ -325,8 +389,98 @@ def _replay(body: bytes, receive: Any) -> Any:
     return again
 
 
-def _body_problem(body: bytes) -> tuple[int, str] | None:
-    """A reason to refuse an API call's JSON body: unreadable, or naming a remote file."""
+@dataclass(frozen=True)
+class Endpoint:
+    """What a Gradio event takes: its inputs (the page sends them all) and those an API call
+    sends (State inputs are skipped there)."""
+
+    name: str
+    inputs: tuple[str, ...]
+    api_inputs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The app's Gradio events by api_name and by fn_index, for checking a call's `data`
+    before Gradio sees it (Gradio's own check answers `{"error": null}` when errors are
+    not shown)."""
+
+    by_name: dict[str, Endpoint] = field(default_factory=dict)
+    by_index: dict[int, Endpoint] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, blocks: Any) -> Endpoints:
+        """From a gr.Blocks (its `fns`, as Gradio 6 keeps them)."""
+        by_name: dict[str, Endpoint] = {}
+        by_index: dict[int, Endpoint] = {}
+        for index, fn in getattr(blocks, "fns", {}).items():
+            inputs = list(getattr(fn, "inputs", []) or [])
+            name = fn.api_name if isinstance(getattr(fn, "api_name", None), str) else ""
+            names = _parameters(getattr(fn, "fn", None))
+            if len(names) != len(inputs):
+                names = [_input_name(b) for b in inputs]
+            endpoint = Endpoint(
+                name or f"event {index}",
+                tuple(names),
+                tuple(n for n, b in zip(names, inputs, strict=True) if not _skipped(b)),
+            )
+            by_index[int(index)] = endpoint
+            if name:
+                by_name[name] = endpoint
+        return cls(by_name, by_index)
+
+    def problem(self, path: str, data: Any) -> str | None:
+        """Why a call's body does not fit its event, or None (unknown events are Gradio's to
+        refuse)."""
+        if not isinstance(data, dict):
+            return "The request body must be a JSON object with a `data` list."
+        if path.startswith(f"{_API}/queue/join"):
+            index = data.get("fn_index")
+            endpoint = self.by_index.get(index) if isinstance(index, int) else None
+        else:
+            endpoint = self.by_name.get(path.rstrip("/").rsplit("/", 1)[-1])
+        values = data.get("data")
+        if endpoint is None:
+            return None
+        if not isinstance(values, list):
+            return f"`data` must be a list of {endpoint.name}'s inputs: {_listed(endpoint)}."
+        n = len(values)
+        if n < len(endpoint.inputs) and n != len(endpoint.api_inputs):
+            return (
+                f"{endpoint.name} takes {len(endpoint.api_inputs)} inputs in `data` "
+                f"({_listed(endpoint)}); got {n}."
+            )
+        return None
+
+
+def _parameters(fn: Any) -> list[str]:
+    """The names of a handler's positional parameters ([] when it has none to read)."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return []
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return [p.name for p in parameters if p.kind in kinds]
+
+
+def _skipped(block: Any) -> bool:
+    return bool(getattr(block, "skip_api", False))
+
+
+def _input_name(block: Any) -> str:
+    label = getattr(block, "label", None)
+    return str(label) if label else type(block).__name__
+
+
+def _listed(endpoint: Endpoint) -> str:
+    return "[" + ", ".join(endpoint.api_inputs) + "]"
+
+
+def _body_problem(body: bytes, path: str, endpoints: Endpoints) -> tuple[int, str] | None:
+    """A reason to refuse an event call's JSON body: unreadable, naming a remote file, or not
+    the inputs its event takes."""
     if not body.strip():
         return None
     try:
@@ -337,13 +491,16 @@ def _body_problem(body: bytes) -> tuple[int, str] | None:
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
-            path = item.get("path")
-            if isinstance(path, str) and _REMOTE_PATH.match(path):
+            remote = item.get("path")
+            if isinstance(remote, str) and _REMOTE_PATH.match(remote):
                 return 403, "This server does not fetch remote files."
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-    return None
+    # the keyword form (call/v2) is matched to the parameters by Gradio itself
+    keywords = path.startswith(f"{_API}/call/v2/")
+    wrong = None if keywords else endpoints.problem(path, data)
+    return (400, wrong) if wrong else None
 
 
 def _headers(scope: dict[str, Any]) -> dict[str, str]:

@@ -25,7 +25,7 @@ from assistant.web.theme import HEAD, css, theme
 def launch(app: gr.Blocks, settings: Settings, *, api: Any = None, block: bool = True) -> str:
     """Serve the app (and `api`, the APIs' app, under /api/v1 and /v1) on
     settings.host:settings.port; returns the local URL (when not blocking)."""
-    kwargs = app_kwargs(settings, api)
+    kwargs = app_kwargs(settings, api, app)
     try:
         url = _launch(app, settings, kwargs)
     except OSError as exc:

@@ -9,6 +9,7 @@ indexing are blocking work.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
@@ -136,7 +137,9 @@ class RestHandlers:
         the corpus and indexed. 201 when at least one was added or updated; when every file
         is refused, 413 if they were all over ASSISTANT_MAX_FILE_MB, else 400."""
         limit = self.assistant.settings.max_file_bytes
-        with tempfile.TemporaryDirectory(prefix="assistant-api-upload-") as tmp:
+        root = uploads_folder(self.assistant)
+        root.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=f"{os.getpid()}-", dir=root) as tmp:
             paths, sizes = [], {}
             for n, upload in enumerate(files):
                 path = Path(tmp) / str(n) / _upload_name(upload.filename)
@@ -190,7 +193,36 @@ class UploadRefusedError(ValueError):
         self.status = status
 
 
+def uploads_folder(assistant: Assistant) -> Path:
+    """Where uploads wait while they are checked: one folder per request, named after the
+    process, under the data folder (never served)."""
+    return assistant.settings.data_dir / "uploads"
+
+
+def remove_stale_uploads(root: Path) -> list[Path]:
+    """Upload folders whose process is gone (killed mid-upload, e.g. with kill -9), removed;
+    a folder of a running process (another replica sharing the data folder) stays."""
+    removed = []
+    for folder in root.glob("*-*") if root.is_dir() else ():
+        pid = folder.name.split("-", 1)[0]
+        if folder.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
 def rest_router(assistant: Assistant) -> APIRouter:
+    remove_stale_uploads(uploads_folder(assistant))  # once, as the app starts
     h = RestHandlers(assistant)
     router = APIRouter(prefix=REST_PREFIX, tags=["REST API"])
     answer_events = {

@@ -25,11 +25,12 @@ from assistant.chain import QuestionError
 from assistant.config import Settings
 from assistant.documents import DocumentNotFoundError
 from assistant.errors import UserError
+from assistant.history import HistoryError as TurnsError
 from assistant.index.clients import StoreError
 from assistant.index.embedding import EmbeddingModelError
 from assistant.ingest.sync import IndexBusyError
 from assistant.service import Assistant
-from assistant.web.gate import Gate, GatePolicy
+from assistant.web.gate import Endpoints, Gate, GatePolicy
 from assistant.web.http_errors import REST_PREFIX, error_bytes, is_api
 from assistant.web.openai_compat import ChatError, openai_router
 from assistant.web.render import TITLE
@@ -42,6 +43,7 @@ VERSION = "1"
 STATUS: tuple[tuple[type[Exception], int], ...] = (
     (QuestionError, 400),
     (HistoryError, 400),
+    (TurnsError, 400),
     (ChatError, 400),
     (DocumentNotFoundError, 404),
     (IndexBusyError, 409),
@@ -79,9 +81,10 @@ def api_app(assistant: Assistant) -> FastAPI:
     return app
 
 
-def app_kwargs(settings: Settings, api: Any = None) -> dict[str, Any]:
-    """What Gradio's launch passes to its FastAPI app: the gate as middleware, and the route
-    to the APIs (when given) first in its router."""
+def app_kwargs(settings: Settings, api: Any = None, blocks: Any = None) -> dict[str, Any]:
+    """What Gradio's launch passes to its FastAPI app: the gate as middleware (checking calls
+    of `blocks`' events against their inputs), and the route to the APIs (when given) first
+    in its router."""
     try:
         policy = GatePolicy.from_settings(settings)
     except ValueError as exc:
@@ -90,7 +93,9 @@ def app_kwargs(settings: Settings, api: Any = None) -> dict[str, Any]:
         settings.login_max_failures, settings.login_window_s, settings.login_block_s
     )
     return {
-        "middleware": [Middleware(Gate, policy=policy, throttle=throttle)],
+        "middleware": [
+            Middleware(Gate, policy=policy, throttle=throttle, endpoints=Endpoints.of(blocks))
+        ],
         "routes": [ApiRoute(api)] if api is not None else [],
     }
 
