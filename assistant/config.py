@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     refusal_threshold: float = 0.22
     max_answer_sentences: int = Field(default=3, gt=0)
     max_list_sentences: int = Field(default=6, gt=0)
+    # The reader model shipped in assistant/data/reader (off: answer without it); its
+    # threshold is the one calibrated when it was trained unless set here
+    reader: bool = True
+    reader_threshold: float | None = Field(default=None, ge=0, le=1)
+    reader_candidates: int = Field(default=10, gt=0, le=50)
     max_question_chars: int = Field(default=2000, gt=0)
     # A conversation's history as the CLI and the API take it: turns, characters of content
     max_history_turns: int = Field(default=40, gt=0)

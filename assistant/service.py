@@ -8,6 +8,7 @@ from pathlib import Path
 
 from assistant.answer.base import Answerer
 from assistant.answer.composer import ComposerConfig, OfflineComposer
+from assistant.answer.reader import Reader, bundled_reader
 from assistant.chain import AnswerChain, QuestionError
 from assistant.config import Settings
 from assistant.documents import DocumentFile, DocumentView, document_file, document_view
@@ -156,12 +157,16 @@ def build_assistant(settings: Settings, embedder: Embedder | None = None) -> Ass
         parser,
     )
     retriever = HybridRetriever(store, embedder, settings.k)
+    folder = bundled_reader() if settings.reader else None
     composer = OfflineComposer(
         ComposerConfig(
             refusal_threshold=settings.refusal_threshold,
             max_sentences=settings.max_answer_sentences,
             max_list_sentences=settings.max_list_sentences,
+            reader_candidates=settings.reader_candidates,
+            reader_threshold=settings.reader_threshold,
         ),
+        Reader(folder) if folder is not None else None,
     )
     answerer: Answerer = composer
     if settings.uses_llm:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from assistant.answer.base import REFUSAL_TEXT, Draft, OnToken
 from assistant.answer.checks import Signals, Verdict, decide, states_type
+from assistant.answer.reader import Reader, passage
 from assistant.answer.record import record_answer
 from assistant.answer.support import (
     PassageTerms,
@@ -54,6 +55,12 @@ class ComposerConfig:
     # A how-many or how-much answer's unit (with its context) must have this idf-weighted
     # share of what the question asks of the things it names ("population" of Guatemala).
     asked_floor: float = 0.1
+    # The reader model (answer/reader.py), when there is one, reads the best candidates of
+    # each part against the question: they are ranked by what it reads, and a part is
+    # answered only when one of them scores reader_threshold (None: the model's own).
+    reader_candidates: int = 10
+    reader_threshold: float | None = None
+    reader_mix: float = 0.0  # weight of the hand-made score beside the reader's
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,7 @@ class Scored:
     own: float = 0.0  # idf-weighted share of the question's terms other than its names that
     # the unit's own text has: what the question asks of the things it names (1 if none)
     asked: float = 1.0  # ... that the unit or its context has
+    read: float | None = None  # the reader's score, for the candidates it read
 
 
 @dataclass(frozen=True)
@@ -106,8 +114,13 @@ class OfflineComposer:
 
     name = "offline"
 
-    def __init__(self, config: ComposerConfig) -> None:
+    def __init__(self, config: ComposerConfig, reader: Reader | None = None) -> None:
         self.config = config
+        self.reader = reader
+        self.threshold = 0.0
+        if reader is not None:
+            given = config.reader_threshold
+            self.threshold = reader.threshold if given is None else given
 
     def condense(self, question: str, history: Sequence[Turn]) -> str:
         from assistant.query import questions
@@ -130,11 +143,9 @@ class OfflineComposer:
         hits, view = retrieved.hits, retrieved.snapshot
         units = candidates(hits, view)
         whole = self._ranked(plan, plan.parts[0] if not plan.multipart else None, units, view)
-        explain = Explanation(
-            plan.describe(),
-            [(s.score, _where(s.unit), s.unit.sentence.text) for s in whole[:8]],
-            "",
-        )
+        if not plan.multipart:
+            whole = self._read(plan.parts[0], whole)
+        explain = Explanation(plan.describe(), [_candidate(s) for s in whole[:8]], "")
         if plan.record:  # a question about a document: its record answers, or nothing does
             titles = {c.title for c in view.chunks}
             text = record_answer(plan.record, hits, plan.question, titles)
@@ -152,7 +163,9 @@ class OfflineComposer:
         chosen: list[Scored] = []
         verdicts: list[Verdict] = []
         for part in plan.parts:
-            ranked = self._ranked(plan, part, units, view) if plan.multipart else whole
+            ranked = (
+                self._read(part, self._ranked(plan, part, units, view)) if plan.multipart else whole
+            )
             ranked, verdict = self._typed_first(plan, part, ranked)
             if plan.multipart and unmentioned(part.names, part.text, passages):
                 verdict = Verdict("name_not_in_passages", 0.0, verdict.signals)
@@ -173,7 +186,9 @@ class OfflineComposer:
         units = candidates(retrieved.hits, view)
         out = []
         for part in plan.parts:
-            ranked = self._ranked(plan, part if plan.multipart else None, units, view)
+            ranked = self._read(
+                part, self._ranked(plan, part if plan.multipart else None, units, view)
+            )
             if ranked:
                 verdict = self._check(plan, part, ranked[0])
                 assert verdict.signals is not None
@@ -224,6 +239,22 @@ class OfflineComposer:
             out.append(Scored(u, score, dense, coverage, _share(topic, u.terms), asked))
         return sorted(out, key=lambda s: -s.score)
 
+    def _read(self, part: Part, ranked: list[Scored]) -> list[Scored]:
+        """The best candidates ranked by the reader's score (the rest after them, unread)."""
+        if self.reader is None or not ranked:
+            return ranked
+        top = ranked[: self.config.reader_candidates]
+        texts = [passage(s.unit.sentence, s.unit.chunk.title, s.unit.chunk.section) for s in top]
+        scores = self.reader.score(part.reads or part.text, texts)
+        read = [replace(s, read=float(p)) for s, p in zip(top, scores, strict=True)]
+        mix = self.config.reader_mix
+        read.sort(key=lambda s: -((s.read or 0.0) + mix * s.score))
+        return read + ranked[len(top) :]
+
+    def _answers(self, s: Scored) -> bool:
+        """The reader says the unit answers (always true without a reader)."""
+        return self.reader is None or (s.read is not None and s.read >= self.threshold)
+
     def _typed_first(
         self, plan: QueryPlan, part: Part, ranked: list[Scored]
     ) -> tuple[list[Scored], Verdict]:
@@ -256,6 +287,8 @@ class OfflineComposer:
             names=max(0.0, 1.0 - len(missing) / max(len(names), 1)) if missing else 1.0,
             type=1.0 if typed else 0.0,
         )
+        if not self._answers(best):
+            return Verdict("not_answered", best.read or 0.0, signals)
         return decide(
             signals,
             typed,
@@ -282,8 +315,10 @@ class OfflineComposer:
         if follow is not None and not _taken(follow, chosen + picked):
             picked.append(follow)
         for s in ranked[1:]:
-            if len(picked) >= limit or s.score < best.score * c.keep_ratio:
+            if len(picked) >= limit:
                 break
+            if s.score < best.score * c.keep_ratio or not self._answers(s):
+                continue
             if s.coverage <= 0 or s.own < c.keep_coverage * best.own or _taken(s, chosen + picked):
                 continue
             if s.dense < c.keep_dense * best.dense:  # as close in meaning, not only in words
@@ -534,6 +569,11 @@ def _continuation(first: Scored, ranked: list[Scored]) -> Scored | None:
     if m is None or (m.group(1) and m.group(1) not in f.sentence.text.lower()):
         return None
     return nxt
+
+
+def _candidate(s: Scored) -> tuple[float, str, str]:
+    where = _where(s.unit) if s.read is None else f"reader {s.read:.2f} {_where(s.unit)}"
+    return (s.score, where, s.unit.sentence.text)
 
 
 def _where(u: Unit) -> str:

@@ -8,6 +8,7 @@ lazy: the first `score` loads the model, once per Reader."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.batching import Batcher, split_rows
 from assistant.types import Sentence
 from assistant.units import unit_display
 
@@ -46,15 +48,26 @@ class Reader:
     def __post_init__(self) -> None:
         self._model: Any = None
         self._lock = threading.Lock()
+        # questions read at once go to the model in one call (assistant/batching.py)
+        self._batches: Batcher[list[tuple[str, str]], np.ndarray] = Batcher(self._predict)
+
+    @property
+    def threshold(self) -> float:
+        """The score a unit needs to answer: calibrated when the model was trained, on
+        documents it was not trained on (training.json beside the weights)."""
+        card = json.loads((self.folder / "training.json").read_text(encoding="utf-8"))
+        return float(card["dev_metrics"]["threshold"])
 
     def score(self, question: str, passages: Sequence[str]) -> np.ndarray:
         """The probability that each passage answers the question, in one model call."""
         if not passages:
             return np.zeros(0, dtype=np.float32)
-        model = self._loaded()
-        pairs = [(question, p) for p in passages]
-        scores = model.predict(pairs, batch_size=self.batch_size, show_progress_bar=False)
-        return np.asarray(scores, dtype=np.float32)
+        return self._batches([(question, p) for p in passages])
+
+    def _predict(self, lists: Sequence[list[tuple[str, str]]]) -> list[np.ndarray]:
+        pairs = [pair for pairs in lists for pair in pairs]
+        scores = self._loaded().predict(pairs, batch_size=self.batch_size, show_progress_bar=False)
+        return split_rows(np.asarray(scores, dtype=np.float32), lists)
 
     def _loaded(self) -> Any:
         with self._lock:

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from assistant.batching import Batcher, split_rows
 from langchain_core.embeddings import Embeddings
 
 from assistant.config import DEFAULT_MODEL
@@ -44,6 +46,8 @@ class Embedder(Embeddings):
         self._loaded: Any = None
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()  # LRU of query vectors
         self._queries_lock = threading.Lock()
+        # questions asked at once are embedded in one model call (assistant/batching.py)
+        self._query_batches: Batcher[list[str], np.ndarray] = Batcher(self._encode_together)
 
     @property
     def model(self) -> Any:
@@ -84,7 +88,7 @@ class Embedder(Embeddings):
             known = {t: self._queries[t] for t in texts if t in self._queries}
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
-            for text, vector in zip(missing, self._encode(missing), strict=True):
+            for text, vector in zip(missing, self._query_batches(missing), strict=True):
                 vector.setflags(write=False)
                 known[text] = vector
         with self._queries_lock:
@@ -98,6 +102,9 @@ class Embedder(Embeddings):
     def clear_query_cache(self) -> None:
         with self._queries_lock:
             self._queries.clear()
+
+    def _encode_together(self, lists: Sequence[list[str]]) -> list[np.ndarray]:
+        return split_rows(self._encode([t for texts in lists for t in texts]), lists)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         self.texts_embedded += len(texts)

@@ -107,6 +107,7 @@ class Part:
     answer_type: str
     names: tuple[str, ...]
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)
+    reads: str = ""  # what the reader model reads: the text without the aliases searched
 
 
 @dataclass(frozen=True)
@@ -164,13 +165,17 @@ class QueryPlan:
 def read_question(question: str, query: str = "") -> QueryPlan:
     """The plan of a question; `query` is its standalone form (condensed once, by the chain,
     over the conversation; the question itself when empty)."""
-    query = expand_aliases(query or question.strip())
+    standalone = query or question.strip()
+    query = expand_aliases(standalone)
     subs = questions.sub_queries(question, query) or [query]
     raw = questions.split_parts(question) if len(subs) > 1 else [question]
     subs, raw = shared_predicate(subs), shared_predicate(raw)
+    reads = shared_predicate(questions.sub_queries(question, standalone) or [standalone])
+    if len(reads) != len(subs):
+        reads = subs
     parts = tuple(
-        Part(text, answer_type(asked), tuple(questions.names(asked)))
-        for text, asked in zip(subs, raw, strict=True)
+        Part(text, answer_type(asked), tuple(questions.names(asked)), reads=read)
+        for text, asked, read in zip(subs, raw, reads, strict=True)
     )
     return QueryPlan(
         question=question,
