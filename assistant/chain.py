@@ -155,11 +155,14 @@ class AnswerChain:
         return s
 
     def answers_offline(self, question: str) -> bool:
-        """Whether the offline composer answers the question from its passages (no model
-        call): used to vet example questions."""
+        """Whether the offline composer answers the question from its passages with at least
+        one checked citation, as `ask` would show it (no model call): used to vet example
+        questions."""
         state = self._retrieved(question)
         assert state.plan is not None and state.retrieved is not None
-        return not self.fallback.draft(state.plan, state.retrieved).refused
+        draft = self.fallback.draft(state.plan, state.retrieved)
+        chunks = [h.chunk for h in state.retrieved.hits]
+        return not draft.refused and bool(verify(draft.text, chunks).citations)
 
     def _retrieved(
         self, question: str, history: Sequence[Turn] = (), k: int | None = None

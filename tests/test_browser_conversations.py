@@ -292,3 +292,37 @@ def test_refusals_name_what_is_missing_open_their_passages_and_hint_at_english(
             )
             shot(page, f"20-refusal-hints-{width}", full_page=False)
             page.context.close()
+
+
+def test_beyond_the_limit_the_least_recently_used_conversation_leaves_the_sidebar(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """With ASSISTANT_MAX_CONVERSATIONS=2 (a data folder of its own), a third conversation
+    removes the oldest from the sidebar, and the note under it names the one removed."""
+    first, second, third = Q1, Q3, "How many people have been approved through Safe Mobility?"
+    with running_app(tmp_path, env={"ASSISTANT_MAX_CONVERSATIONS": "2"}) as app:
+        page = open_page(browser, app)
+        ready(page)
+        for n, question in enumerate((first, second), start=1):
+            if n > 1:
+                page.locator("#new-chat").click()
+                expect(page.locator("#chat .question")).to_have_count(0)
+            ask(page, question)
+            expect(page.locator("#saved-list label")).to_have_count(n)
+        assert listed(page) == [second, first]
+        expect(page.locator("#saved-note")).to_have_text("")
+        page.locator("#new-chat").click()
+        expect(page.locator("#chat .question")).to_have_count(0)
+        ask(page, third)
+        expect(page.locator("#saved-list label", has_text=first)).to_have_count(0)
+        expect(page.locator("#saved-list label")).to_have_count(2)
+        assert listed(page) == [third, second]
+        expect(page.locator("#saved-note")).to_contain_text(
+            f"Removed your least recently used “{first}”: at most 2 conversations are kept."
+        )
+        # the sidebar agrees after a reload: the removed one is gone, not merely hidden
+        page.reload()
+        ready(page)
+        expect(page.locator("#saved-list label")).to_have_count(2)
+        assert listed(page) == [third, second]
+        page.context.close()

@@ -18,6 +18,7 @@ from assistant.documents import DocumentFile, DocumentView
 from assistant.service import Assistant
 from assistant.types import Answer, Chunk, Citation, DocRecord, Hit, Sentence
 from assistant.web.chat import ChatHandlers
+from assistant.web.examples import FORMS, example_candidates, pick_varied
 from assistant.web.render import (
     about_markdown,
     answer_html,
@@ -35,8 +36,8 @@ from assistant.web.render import (
     status_markdown,
 )
 from assistant.web.scope import (
-    EXAMPLE,
     Scope,
+    ScopeCache,
     build_scope,
     candidate_topics,
     document_order,
@@ -98,7 +99,7 @@ def record(doc_id: str, title: str, day: str) -> DocRecord:
 
 SCOPE = Scope(
     (record("b.txt", "Second report", "2024-05-08"), record("a.txt", "First report", "2023-01-03")),
-    ("What do the documents say about CBP One?",),
+    ("How many people used CBP One?",),
     ("CBP One", "Safe Mobility Offices"),
 )
 
@@ -322,7 +323,7 @@ def test_documents_are_listed_newest_first_and_the_scope_is_in_plain_words() -> 
     assert "No documents are indexed yet" in scope_sentence(Scope((), (), ()))
     out = scope_html(scope)
     assert out.index("Second report") < out.index("First report") < out.index("Undated note")
-    assert '<button type="button" class="example">What do the documents say about CBP One?' in out
+    assert '<button type="button" class="example">How many people used CBP One?' in out
     assert "Embedding" not in out and "chunk" not in out  # no jargon on the first screen
     many = Scope(tuple(record(f"{i}.txt", f"Doc {i}", "2024-01-01") for i in range(8)), (), ())
     assert "… and 3 more: see the Documents tab." in scope_html(many)
@@ -337,16 +338,91 @@ def test_long_dates_and_the_technical_status_line() -> None:
         assert jargon not in status and jargon not in about_markdown("offline composer", True, 5)
 
 
+ROW = "table_row"
+
+
+def test_example_questions_of_several_forms_are_written_from_the_units_shapes() -> None:
+    """From literal units: a count that opens a sentence, a name doing something, a date
+    that opens one, a table row with a date and one with countries, a glossary term, a FAQ
+    question; every form once before any twice."""
+    sentences = [
+        Sentence(0, 1, "Since 2023, more than 5,000 nurses joined the Harbour Scheme."),
+        Sentence(2, 3, "Minister Ana Lopez opened the new office in the port."),
+        Sentence(4, 5, "On 3 March 2025, the council met again."),
+        Sentence(6, 7, "Meeting: Second harbour meeting; Date: 4 May 2025; Host: Belize", ROW),
+        Sentence(8, 9, "Action package: Port safety; Lead: Chile and Peru", ROW),
+        Sentence(10, 11, "A person who works at sea.", "definition", "Seafarer"),
+        Sentence(12, 13, "Who pays for the scheme?", "faq_question"),
+        Sentence(14, 15, "In 2024, 300 people were moved by bus, rather than by car."),
+        Sentence(16, 17, "Officials helped people in Chile, Peru, and Panama."),
+    ]
+    chunk = Chunk("d:0", "d.md", 0, "x" * 20, 0, 20, sentences=tuple(sentences))
+    found = example_candidates([chunk], ["the Harbour Scheme"])
+    assert [(e.form, e.question) for e in found] == [
+        ("how many", "How many nurses joined the Harbour Scheme?"),
+        ("how many", "How many people were moved by bus?"),
+        ("who", "Who opened the new office in the port?"),
+        ("when", "When was the second harbour meeting?"),
+        ("which", "Which country is the host for the second harbour meeting?"),
+        ("which", "Which countries are the lead for the action package “Port safety”?"),
+        ("what happened", "What happened on 3 March 2025?"),
+        ("what is", "What is the Harbour Scheme?"),
+        ("meaning", "What does “seafarer” mean?"),
+        ("faq", "Who pays for the scheme?"),
+    ]
+    varied = pick_varied(found, 4)
+    assert len({e.form for e in varied}) == 4 and [e.form for e in varied] == list(FORMS[:4])
+
+
 @pytest.mark.slow
-def test_the_shipped_corpus_gets_example_questions_it_answers(shipped: Assistant) -> None:
+def test_the_shipped_corpus_gets_varied_example_questions_it_answers(shipped: Assistant) -> None:
     scope = build_scope(shipped)
-    assert len(scope.examples) == 4 and len(scope.topics) == 4
+    assert len(scope.examples) == 4
+    openings = {" ".join(q.split()[:2]) for q in scope.examples}
+    assert len(openings) >= 3, scope.examples  # varied forms, not one template
+    assert not any(q.startswith("What do the documents say") for q in scope.examples)
+    for question in scope.examples:
+        answer = shipped.ask(question)
+        assert not answer.refused and answer.citations, question  # answered, with a citation
     text = " ".join(c.text for c in shipped.store.iter_chunks())
-    for question, topic in zip(scope.examples, scope.topics, strict=True):
-        assert question == EXAMPLE.format(topic)
+    for topic in scope.topics:
         assert topic.removeprefix("the ") in text  # drawn from the documents, not made up
-        assert not shipped.ask(question).refused
     assert scope.date_range == ("2024-05-08", "2024-05-08")
+
+
+HARBOUR = """# Harbour meetings
+
+| Meeting | Date | Host |
+|---|---|---|
+| First harbour meeting | 4 March 2025 | Belize |
+| Second harbour meeting | 9 June 2025 | Panama |
+"""
+
+
+@pytest.mark.slow
+def test_the_examples_follow_the_documents_added_and_removed(
+    make_assistant: Callable[..., Assistant], tmp_path: Path
+) -> None:
+    """Cached per index version: asked again without a change, nothing is rebuilt; a document
+    added brings examples written from it, and removing it brings the first ones back."""
+    assistant = make_assistant()
+    assistant.sync()
+    cache = ScopeCache(assistant)
+    before = cache.get()
+    assert cache.get() is before  # the same version: not rebuilt
+    doc = tmp_path / "harbour-meetings.md"
+    doc.write_text(HARBOUR, encoding="utf-8")
+    report, errors = assistant.add_files([doc])
+    assert not errors and report.added
+    added = cache.get()
+    assert added is not before and added.examples != before.examples
+    new = [q for q in added.examples if "harbour meeting" in q]
+    assert new, added.examples  # "When was the first harbour meeting?" and the like
+    for question in new:
+        answer = assistant.ask(question)
+        assert not answer.refused and answer.citations[0].doc_id == "harbour-meetings.md"
+    assert assistant.remove("harbour-meetings.md")
+    assert cache.get().examples == before.examples
 
 
 @pytest.mark.slow

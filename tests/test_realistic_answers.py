@@ -171,12 +171,15 @@ def test_a_table_row_answers_for_the_column_the_question_asks_about(
     realistic: Assistant,
 ) -> None:
     """Ecuador leads one action package and takes part in another: the row with "Lead:
-    Ecuador" answers, not the one with Ecuador among the "Other participants"."""
+    Ecuador" answers, not the one with Ecuador among the "Other participants". The answer
+    reads the row as a sentence; its citation quotes the row as the document has it."""
     answer = realistic.ask("Which action package does Ecuador lead?")
     assert not answer.refused, answer.refusal_reason
     first = answer.text.split(" [1]")[0]
-    assert "Lead: Ecuador" in first and "International financing" in first, answer.text
-    assert "Lead: Colombia" not in answer.text, answer.text
+    assert "the lead is Ecuador" in first and "International financing" in first, answer.text
+    assert first.startswith("In “Action packages agreed at the Lima ministerial meeting")
+    assert "the lead is Colombia" not in answer.text, answer.text
+    assert answer.citations[0].quote.startswith("No.: 3; Action package: International")
 
 
 @pytest.mark.parametrize(

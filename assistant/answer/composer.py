@@ -25,6 +25,7 @@ from assistant.answer.support import (
 from assistant.index.snapshot import LexicalIndex, Retrieved, lexical_tokens, make_stemmer
 from assistant.query.plan import DATE, MONEY, NUMBER, PERSON, PLACE, RATE, Part, QueryPlan
 from assistant.query.plan import DEFINITION as DEFINITION_Q
+from assistant.rows import row_sentence
 from assistant.types import Chunk, Hit, Sentence, Turn
 from assistant.units import DEFINITION, HEADING, LIST_ITEM, TABLE_ROW, is_answer_unit, row_cells
 from assistant.verify.citations import human_date
@@ -490,7 +491,9 @@ def _newest_first(chosen: list[Scored]) -> list[Scored]:
 
 
 def _render(s: Scored, dated: bool) -> str:
-    text = f"{_as_sentence(_with_term(s.unit))} [{s.unit.hit_index + 1}]"
+    u = s.unit.sentence  # a table row reads as a sentence, its caption and headers in words
+    said = row_sentence(u.text, u.context) if u.kind == TABLE_ROW else _with_term(s.unit)
+    text = f"{_as_sentence(said)} [{s.unit.hit_index + 1}]"
     if dated and s.unit.chunk.date:
         return f"As of {human_date(s.unit.chunk.date)}: {text}"
     return text

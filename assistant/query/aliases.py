@@ -39,3 +39,9 @@ def places() -> frozenset[str]:
     found = {str(p).lower() for group in _data("places.yaml").values() for p in group}
     found |= set(aliases()) | {a for alts in aliases().values() for a in alts}
     return frozenset(found)
+
+
+@cache
+def countries() -> frozenset[str]:
+    """Country names (the countries of places.yaml), lower-cased."""
+    return frozenset(str(c).lower() for c in _data("places.yaml").get("countries", []))

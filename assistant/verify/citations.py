@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.ingest.chunking import ends_with_abbreviation
+from assistant.rows import row_sentence
 from assistant.types import Chunk, Citation, Sentence
+from assistant.units import TABLE_ROW
 
 MARKER = re.compile(r"\s*\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 _SENTENCE_END = re.compile(r"\s*\n\s*|(?<=[.!?\]])\s+(?=[A-Z0-9#*\-\"'(“])")
@@ -109,7 +111,10 @@ def _normalised_terms(text: str) -> set[str]:
 
 
 def find_quote(claim: str, chunk: Chunk) -> Sentence | None:
-    """The chunk's sentence (or run of two) that best matches the claim and supports it."""
+    """The chunk's sentence (or run of two) that best matches the claim and supports it. A
+    unit's own context (a table row's caption, a list item's lead-in) is part of what it
+    says: an answer may name it ("In “Ministerial meetings, 2022 to 2024”, for ..."). A
+    table row written as a sentence (assistant/rows.py) quotes that row alone."""
     plain = _norm(strip_markers(claim))
     candidates = list(chunk.sentences)
     candidates += [
@@ -119,9 +124,11 @@ def find_quote(claim: str, chunk: Chunk) -> Sentence | None:
     best, best_score = None, 0.0
     record = document_record(chunk)
     for sent in candidates:
-        if not supports(sent.text, claim, record):
+        if not supports(sent.text, claim, f"{record} {sent.context}"):
             continue
-        score = 2.0 if _norm(sent.text) == plain else _overlap(plain, _norm(sent.text))
+        said = _norm(sent.text)
+        as_row = sent.kind == TABLE_ROW and _norm(row_sentence(sent.text, sent.context)) in plain
+        score = 2.0 if said == plain or as_row else _overlap(plain, said)
         score -= 0.01 * (sent.end - sent.start) / 1000  # prefer the shorter of equals
         if score > best_score:
             best, best_score = sent, score

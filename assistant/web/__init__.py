@@ -15,6 +15,8 @@ One job per module:
   http_errors.py which status and body shape each error gets, per route
   server.py      composition: the APIs' app, its error handlers and docs page, the gate
   render.py      pure HTML/Markdown renderers of answers and sources, and escaping
+  scope.py       the first screen's scope: documents, dates, vetted example questions, cached
+  examples.py    example questions of several forms written from the indexed units (pure)
   events.py      what the tabs' callbacks and wiring share (event options, skipped outputs)
   theme.py       theme on system fonts; CSS from static/*.css
   gate.py        the security gate (ASGI middleware): hosts, origins, login, limits, headers

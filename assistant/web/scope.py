@@ -1,10 +1,11 @@
 """What the assistant knows, for the first screen: the indexed documents (title, date), how many,
-their date range, and example questions drawn from the documents' own text, kept only when the
-offline composer answers them (never a language model: this runs at startup). Works for any
-corpus: the questions are built from the names the documents mention most (capitalised
-multi-word names such as programmes, offices and bodies), not from a fixed list.
+their date range, and example questions written from the documents' own units in several forms
+(`assistant/web/examples.py`), kept only when the offline composer answers them with a checked
+citation (never a language model: this runs at startup). Works for any corpus: the questions
+come from the shapes of its sentences and tables and from the names the documents mention most
+(capitalised multi-word names such as programmes, offices and bodies), not from a fixed list.
 
-`ScopeCache.get()` recomputes only when the set of indexed documents changed.
+`ScopeCache.get()` recomputes only when the index has a new version.
 """
 
 from __future__ import annotations
@@ -14,14 +15,17 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from assistant.types import Chunk, DocRecord
+from assistant.web.examples import Example, example_candidates, pick_varied
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
 
-EXAMPLE = "What do the documents say about {}?"
+MAX_CHUNKS = 2_000  # passages read for names and examples: bounded work at start
+MAX_VETTED = 12  # example questions asked at most, per index version
 _CONNECTORS = r"(?:(?:of|for|on|in|to|against)(?:\s+the)?|de|del|la|las|los)"
 _WORD = r"(?:[A-Z][\w'’.-]*[\w]|[A-Z]{2,}|[A-Z])"
 _NAME = re.compile(rf"\b{_WORD}(?:\s+(?:{_CONNECTORS}\s+)*{_WORD})*")
@@ -145,42 +149,50 @@ def candidate_topics(chunks: Iterable[Chunk], titles: Sequence[str], limit: int)
 
 
 def build_scope(assistant: Assistant, max_examples: int = 4) -> Scope:
-    """The documents, and up to `max_examples` example questions the assistant answers."""
+    """The documents, and up to `max_examples` example questions the assistant answers, of
+    as many forms as it answers (assistant/web/examples.py writes them from the units). The
+    work is bounded: at most MAX_UNITS units are read and MAX_VETTED questions asked."""
     records = document_order(assistant.documents())
-    examples: list[str] = []
-    topics: list[str] = []
-    if records:
-        titles = [r.title for r in records]
-        for topic in candidate_topics(assistant.store.iter_chunks(), titles, 3 * max_examples):
-            question = EXAMPLE.format(topic)
-            if answered_offline(assistant, question):
-                examples.append(question)
-                topics.append(topic)
-            if len(examples) >= max_examples:
-                break
-    return Scope(records, tuple(examples), tuple(topics))
+    if not records:
+        return Scope(records, (), ())
+    chunks = list(islice(assistant.store.iter_chunks(), MAX_CHUNKS))
+    topics = candidate_topics(chunks, [r.title for r in records], 2 * max_examples)
+    candidates = pick_varied(example_candidates(chunks, topics, per_form=2), MAX_VETTED)
+    kept: list[Example] = []
+    for example in candidates:
+        if len(kept) >= max_examples:
+            break
+        if answered_offline(assistant, example.question):
+            kept.append(example)
+    return Scope(
+        records,
+        tuple(e.question for e in pick_varied(kept, max_examples)),
+        tuple(e.about for e in kept if e.about),
+    )
 
 
 def answered_offline(assistant: Assistant, question: str) -> bool:
-    """Whether the offline composer answers the question from the passages retrieved for it.
-    Used to vet example questions at startup without calling a language model (which could be
-    slow, paid or down); the composer is the chain's own fallback."""
+    """Whether the offline composer answers the question from the passages retrieved for it,
+    with a checked citation. Used to vet example questions at startup without calling a
+    language model (which could be slow, paid or down); the composer is the chain's own
+    fallback."""
     return assistant.answers_offline(question)
 
 
 class ScopeCache:
-    """The scope of an assistant, rebuilt when the indexed documents change (by id and hash)."""
+    """The scope of an assistant, rebuilt once per index version: a document added, updated
+    or removed (through the page, the API or the CLI) or a rebuilt index commits a new one."""
 
     def __init__(self, assistant: Assistant, max_examples: int = 4) -> None:
         self.assistant = assistant
         self.max_examples = max_examples
-        self._key: tuple[tuple[str, str], ...] | None = None
+        self._key: int | None = None
         self._scope: Scope | None = None
         self._lock = threading.Lock()
 
     def get(self) -> Scope:
-        key = tuple((r.doc_id, r.sha256) for r in self.assistant.documents())
         with self._lock:
+            key = self.assistant.store.version()
             if self._scope is None or key != self._key:
                 self._scope = build_scope(self.assistant, self.max_examples)
                 self._key = key
