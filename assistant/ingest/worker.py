@@ -73,6 +73,13 @@ class ParseWorker:
             child.kill()
             child.wait()
 
+    @staticmethod
+    def _started(conn: Connection) -> bool:
+        try:
+            return conn.poll(_START_S) and conn.recv() == _READY
+        except (EOFError, OSError):  # it died starting (a memory cap below what Python needs)
+            return False
+
     def _connection(self) -> Connection:
         if self._conn is not None and self._child is not None and self._child.poll() is None:
             return self._conn
@@ -87,6 +94,14 @@ class ParseWorker:
                 stdout=subprocess.DEVNULL,
             )
         self._conn = Connection(mine.detach())
+        # the time limit is the parse's: a fresh child's start (its imports: seconds on a busy
+        # machine) is waited for first, up to _START_S
+        if not self._started(self._conn):
+            self.close()
+            raise CorpusError(
+                f"the file reader did not start within {_START_S:g} s; the machine may be "
+                "overloaded: retry"
+            )
         return self._conn
 
 
@@ -157,12 +172,17 @@ def memory_message(memory_mb: int) -> str:
     )
 
 
+_READY = "ready"  # what a child sends once it can parse
+_START_S = 120.0
+
+
 def serve(fd: int, memory_mb: int) -> None:
     """The child's loop: (suffix, data) in, (True, Parsed) or (False, one-line reason) out."""
     cap = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # a broken PDF's warnings, by thousands
     conn = Connection(fd)
+    conn.send(_READY)
     while True:
         try:
             suffix, data = conn.recv()
