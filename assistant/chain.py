@@ -182,7 +182,7 @@ class AnswerChain:
         with _timed(s, "verify_ms"):
             assert s.draft is not None and s.retrieved is not None
             hits = s.retrieved.hits
-            checked = verify(s.draft.text, [h.chunk for h in hits])
+            checked = verify(s.draft.text, [h.chunk for h in hits], s.question)
             draft = s.draft
             if not draft.refused and not checked.citations and draft.answerer != "offline":
                 draft = self._offline(
@@ -190,7 +190,7 @@ class AnswerChain:
                     "The model's answer cited no passage that supports it; showing the "
                     "answer built from the documents instead.",
                 )
-                checked = verify(draft.text, [h.chunk for h in hits])
+                checked = verify(draft.text, [h.chunk for h in hits], s.question)
         refused = draft.refused or not checked.citations
         return Answer(
             question=s.question,
@@ -207,7 +207,7 @@ class AnswerChain:
                 if checked.flagged or draft.flagged
                 else ""
             ),
-            unsupported=checked.unsupported,
+            removed=checked.removed,
             refusal_reason=(draft.refusal_reason or "no_verified_citation") if refused else "",
         )
 
