@@ -182,7 +182,9 @@ class AnswerChain:
         with _timed(s, "verify_ms"):
             assert s.draft is not None and s.retrieved is not None
             hits = s.retrieved.hits
-            checked = verify(s.draft.text, [h.chunk for h in hits], s.question)
+            asked = f"{s.question}\n{s.query}"  # the question's frame, a follow-up's included
+            checked = verify(s.draft.text, [h.chunk for h in hits], asked)
+            removed = checked.removed  # the model's sentences not shown, even when it is replaced
             draft = s.draft
             if not draft.refused and not checked.citations and draft.answerer != "offline":
                 draft = self._offline(
@@ -190,7 +192,8 @@ class AnswerChain:
                     "The model's answer cited no passage that supports it; showing the "
                     "answer built from the documents instead.",
                 )
-                checked = verify(draft.text, [h.chunk for h in hits], s.question)
+                checked = verify(draft.text, [h.chunk for h in hits], asked)
+                removed += checked.removed
         refused = draft.refused or not checked.citations
         return Answer(
             question=s.question,
@@ -207,7 +210,7 @@ class AnswerChain:
                 if checked.flagged or draft.flagged
                 else ""
             ),
-            removed=checked.removed,
+            removed=removed,
             refusal_reason=(draft.refusal_reason or "no_verified_citation") if refused else "",
         )
 

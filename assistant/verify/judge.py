@@ -5,16 +5,14 @@ passage offers its best run of adjacent sentences (evidence.spans), every number
 the sentence must be in those runs, in the cited documents' records (title and date) or in the
 question's own frame (its names and its time), and the runs must state the sentence's meaning
 (support.SupportScorer, a lexical floor today). A supported sentence keeps the markers whose
-passage contributes (it holds a name or number no other cited passage holds, or at least half
-of them by weight, or, for a sentence without any, states it alone) and loses the others. An
+passage contributes (it holds a name or number no other cited passage holds, or it supports
+the sentence alone) and loses the others. An
 honest note that the passages do not say something is kept, as a note and not a claim.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.types import Chunk
@@ -156,34 +154,18 @@ def _lacks(claim: Claim, ctx: Context, best: dict[int, _Best]) -> str:
 
 
 def _contributors(claim: Claim, ctx: Context, best: dict[int, _Best]) -> set[int]:
-    """The markers whose passage adds to the support (see the module docstring)."""
+    """The markers whose passage adds to the support: it holds a name or number no other
+    cited passage holds, or it supports the claim alone."""
     if len(best) == 1:
         return set(best)
-    weight = _term_weights(ctx)
-    total = sum(weight(t) for t in claim.terms)
     keep: set[int] = set()
     for n, (span, covered) in best.items():
         others = frozenset().union(*(c for m, (_, c) in best.items() if m != n))
-        if claim.terms:
-            share = sum(weight(t) for t in covered) / total
-            if covered - others or share >= 0.5:
-                keep.add(n)
-        elif ctx.scorer.score(claim, [span.text], ctx.texts) >= ctx.scorer.floor:
+        if covered - others or not _lacks(claim, ctx, {n: (span, covered)}):
             keep.add(n)
     if not keep or _lacks(claim, ctx, {n: best[n] for n in keep}):
         keep = {n for n, (_, covered) in best.items() if covered} or set(best)
     return keep
-
-
-def _term_weights(ctx: Context) -> Callable[[str], float]:
-    docs = [all_terms(t) for t in ctx.texts]
-    n = len(docs)
-
-    def weight(term: str) -> float:
-        df = sum(term in d for d in docs)
-        return math.log((n + 1) / (df + 0.5)) + 0.1
-
-    return weight
 
 
 def _note_terms_known(claim: str, ctx: Context) -> bool:

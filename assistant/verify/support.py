@@ -43,7 +43,7 @@ class SupportScorer(Protocol):
 class LexicalSupport:
     """idf-weighted share of the claim's content words found in the evidence or the question."""
 
-    floor: float = 0.6
+    floor: float = 0.5
 
     def score(self, claim: Claim, evidence: Sequence[str], passages: Sequence[str]) -> float:
         words = set(claim.words)
