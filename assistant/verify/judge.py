@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from assistant.types import Chunk
 from assistant.verify.evidence import Span, spans
 from assistant.verify.record import whereabouts
-from assistant.verify.sentences import AnswerSentence
+from assistant.verify.sentences import AnswerSentence, without_list_numerals
 from assistant.verify.support import Claim, LexicalSupport, SupportScorer
 from assistant.verify.terms import (
     NUMBER,
@@ -102,7 +102,7 @@ def judge(sentence: AnswerSentence, ctx: Context) -> Judgement:
         if is_note(sentence.claim) and _note_terms_known(sentence.claim, ctx):
             return Judgement(sentence, dropped=nowhere, note=True)
         return Judgement(sentence, dropped=nowhere, reason=NO_PASSAGE if nowhere else NO_CITATION)
-    claim = make_claim(sentence.claim, ctx.question)
+    claim = make_claim(without_list_numerals(sentence.claim), ctx.question)
     best = {n: _best_span(claim, ctx, n - 1) for n in given}
     verdict = _support(claim, ctx, best)
     if verdict:

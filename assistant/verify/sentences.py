@@ -85,6 +85,18 @@ def _sentence(text: str) -> AnswerSentence:
     )
 
 
+_NUMERAL_IN_LIST = re.compile(
+    r"(?:^|(?<=[:;,\n])|(?<=\sand)|(?<=\sor))(\s*)\(?(?:[IVXLC]{1,5}|[ivxlc]{1,5}|\d{1,2}|[A-Za-z])"
+    r"[.)](?=\s)"
+)
+
+
+def without_list_numerals(claim: str) -> str:
+    """The claim without its list numerals ("I.", "2)", "b."), which are no names or numbers
+    a passage has to hold."""
+    return _NUMERAL_IN_LIST.sub(r"\1", claim)
+
+
 def _open(piece: str) -> bool:
     """Does the piece end where no sentence ends: after an abbreviation, an initial or a list
     numeral?"""

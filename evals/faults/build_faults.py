@@ -1,5 +1,6 @@
 """Build the citation check's fault set from the public recordings, automatically:
-`python evals/faults/build_faults.py` writes evals/faults/passages.jsonl and faults.jsonl.
+`python evals/faults/build_faults.py [--out DIR]` writes passages.jsonl and faults.jsonl
+(into evals/faults/ by default).
 
 For every recorded reply that answers (evals/recordings/public: replies written blind by
 readers, never edited here), one `original` item whose sentences are labelled supported, and
@@ -23,6 +24,7 @@ unsupported is listed in NOT_SUPPORTED below with why, and is not counted.
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import re
@@ -88,6 +90,9 @@ INVENTED = (  # unsupported sentences without names or numbers, cited to a passa
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=HERE, help="folder to write (default: here)")
+    out = parser.parse_args().out
     rng = random.Random(SEED)
     chunks = corpus_chunks()
     by_text = {c.text.strip(): c for c in chunks}
@@ -107,8 +112,8 @@ def main() -> None:
         injected = injected_fault(answer, rng)
         passages[injected["passages"][injected["fault"]["marker"] - 1]] = injected.pop("chunk")
         items.append(injected)
-    write(HERE / "passages.jsonl", [chunk_row(c) for c in passages.values()])
-    write(HERE / "faults.jsonl", items)
+    write(out / "passages.jsonl", [chunk_row(c) for c in passages.values()])
+    write(out / "faults.jsonl", items)
     kinds: dict[str, int] = {}
     for item in items:
         kinds[item["kind"]] = kinds.get(item["kind"], 0) + 1
@@ -181,6 +186,7 @@ def number_fault(answer: dict[str, Any], rng: random.Random, names: list[str]) -
         cited = _cited_terms(answer, marks)
         numbers = [m for m in NUMBER.finditer(_masked(sentence)) if not _is_year(m.group())]
         numbers = [m for m in numbers if not _next_to_month(sentence, m)]
+        numbers = [m for m in numbers if not _list_numeral(sentence, m)]
         for m in numbers:
             for new in _changed(m.group()):
                 if re.sub(r"[,.]", "", new) not in cited | all_terms(answer["question"]):
@@ -338,6 +344,12 @@ def _changed(number: str) -> list[str]:
     up = str((int(number[i]) + 1) % 10 or 1)
     down = str(int(number[i]) - 1) if number[i] not in "01" else "9"
     return [number[:i] + d + number[i + 1 :] for d in (up, down)] + [number + "0"]
+
+
+def _list_numeral(sentence: str, m: re.Match[str]) -> bool:
+    """ "(2)" or "; 2." numbers a list item: no figure a passage states."""
+    after, before = sentence[m.end() : m.end() + 2], sentence[: m.start()].rstrip(" (")
+    return after.startswith(")") or (after == ". " and (not before or before[-1] in ":;,"))
 
 
 def _is_year(n: str) -> bool:
