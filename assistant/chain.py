@@ -184,7 +184,8 @@ class AnswerChain:
             hits = s.retrieved.hits
             asked = f"{s.question}\n{s.query}"  # the question's frame, a follow-up's included
             checked = verify(s.draft.text, [h.chunk for h in hits], asked)
-            removed = checked.removed  # the model's sentences not shown, even when it is replaced
+            # the draft's sentences not shown, even when it is replaced (a refusal claims nothing)
+            removed = () if s.draft.refused else checked.removed
             draft = s.draft
             if not draft.refused and not checked.citations and draft.answerer != "offline":
                 draft = self._offline(
@@ -193,7 +194,7 @@ class AnswerChain:
                     "answer built from the documents instead.",
                 )
                 checked = verify(draft.text, [h.chunk for h in hits], asked)
-                removed += checked.removed
+                removed += () if draft.refused else checked.removed
         refused = draft.refused or not checked.citations
         return Answer(
             question=s.question,

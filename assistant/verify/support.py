@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from assistant.verify.terms import content_words
@@ -50,17 +51,19 @@ class LexicalSupport:
         if not words:
             return 1.0 if claim.terms else 0.0  # all in names and numbers, checked apart
         have = {w for text in evidence for w in content_words(text)} | claim.frame
-        weight = idf(passages)
+        weight = idf(tuple(passages))
         total = sum(weight(w) for w in words)
         return sum(weight(w) for w in words if w in have) / total
 
 
-def idf(passages: Sequence[str]) -> _Idf:
+@lru_cache(maxsize=64)
+def idf(passages: tuple[str, ...]) -> _Idf:
     return _Idf([set(content_words(p)) for p in passages])
 
 
 class _Idf:
-    """Inverse document frequency over the given passages: log((N + 1) / (df + 0.5))."""
+    """Inverse document frequency over the given passages, never zero:
+    log((N + 1) / (df + 0.5)) + 0.1."""
 
     def __init__(self, docs: Sequence[set[str]]) -> None:
         self.n = len(docs)
@@ -70,4 +73,4 @@ class _Idf:
                 self.df[w] = self.df.get(w, 0) + 1
 
     def __call__(self, word: str) -> float:
-        return math.log((self.n + 1) / (self.df.get(word, 0) + 0.5))
+        return math.log((self.n + 1) / (self.df.get(word, 0) + 0.5)) + 0.1

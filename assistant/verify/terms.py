@@ -9,7 +9,7 @@ word that carries meaning (not a function word), reduced to their stem so "pledg
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import Stemmer
 
@@ -57,9 +57,10 @@ def key_terms(text: str) -> set[str]:
     return {t for t in terms if t}
 
 
-def all_terms(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def all_terms(text: str) -> frozenset[str]:
     """Every number and every word of text in key-term form: what a quote offers."""
-    return {normal_number(n) for n in NUMBER.findall(text)} | {
+    return frozenset({normal_number(n) for n in NUMBER.findall(text)}) | {
         name_term(w) for w in WORD.findall(text)
     }
 
@@ -77,9 +78,10 @@ def frame_terms(question: str) -> set[str]:
     return names | times
 
 
-def content_words(text: str) -> list[str]:
+@lru_cache(maxsize=8192)
+def content_words(text: str) -> tuple[str, ...]:
     """The stems of text's meaningful words, in order (numbers are left to key terms)."""
-    return [stem(w) for w in WORD.findall(text) if w.lower() not in STOPWORDS and len(w) > 1]
+    return tuple(stem(w) for w in WORD.findall(text) if w.lower() not in STOPWORDS and len(w) > 1)
 
 
 def stem(word: str) -> str:
