@@ -185,7 +185,10 @@ class AnswerChain:
         with _timed(s, "verify_ms"):
             assert s.draft is not None and s.retrieved is not None
             hits = s.retrieved.hits
-            checked = verify(s.draft.text, [h.chunk for h in hits])
+            asked = f"{s.question}\n{s.query}"  # the question's frame, a follow-up's included
+            checked = verify(s.draft.text, [h.chunk for h in hits], asked)
+            # the draft's sentences not shown, even when it is replaced (a refusal claims nothing)
+            removed = () if s.draft.refused else checked.removed
             draft = s.draft
             if not draft.refused and not checked.citations and draft.answerer != "offline":
                 draft = self._offline(
@@ -193,7 +196,8 @@ class AnswerChain:
                     "The model's answer cited no passage that supports it; showing the "
                     "answer built from the documents instead.",
                 )
-                checked = verify(draft.text, [h.chunk for h in hits])
+                checked = verify(draft.text, [h.chunk for h in hits], asked)
+                removed += () if draft.refused else checked.removed
         refused = draft.refused or not checked.citations
         return Answer(
             question=s.question,
@@ -210,7 +214,7 @@ class AnswerChain:
                 if checked.flagged or draft.flagged
                 else ""
             ),
-            unsupported=checked.unsupported,
+            removed=removed,
             refusal_reason=(draft.refusal_reason or "no_verified_citation") if refused else "",
         )
 

@@ -4,7 +4,9 @@ and the evaluation view all say it the same way; a name not listed here is left 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+
+from assistant.types import RemovedSentence
 
 REFUSAL_REASONS: Mapping[str, str] = {
     "no_passage": "no passage of the documents states anything on this",
@@ -23,3 +25,19 @@ REFUSAL_REASONS: Mapping[str, str] = {
     "no_rate": "the question asks for a rate and the answering sentence states none",
     "unspecific": "the only answer found says “some” where a name is asked for",
 }
+
+
+def removed_summary(removed: Sequence[RemovedSentence]) -> str:
+    """One line on the draft sentences the citation check did not show ("" when none): how
+    many, and why ("1 sentence removed: not supported by its sources"); each sentence's own
+    reason is in Answer.removed."""
+    if not removed:
+        return ""
+    count = f"{len(removed)} sentence{'s' if len(removed) > 1 else ''} removed"
+    reasons = {_short(r.reason) for r in removed}
+    return f"{count}: {reasons.pop() if len(reasons) == 1 else 'not checked out by their sources'}"
+
+
+def _short(reason: str) -> str:
+    """The reason's head: "not supported by its sources: “X” not in ..." -> its first part."""
+    return reason.split(":", 1)[0] or "not supported by its sources"

@@ -100,6 +100,14 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class RemovedSentence:
+    """A sentence of a draft that is not shown, and why (one line for the user)."""
+
+    sentence: str  # as written, without its citation markers
+    reason: str
+
+
+@dataclass(frozen=True)
 class Turn:
     role: str  # "user" or "assistant"
     content: str
@@ -118,11 +126,17 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds per stage
     answerer: str = "offline"
     notice: str = ""  # one line for the user, e.g. the LLM failed and the offline answer is shown
-    unsupported: tuple[str, ...] = ()  # sentences dropped because no citation supported them
+    removed: tuple[RemovedSentence, ...] = ()  # draft sentences not shown, each with its reason
     refusal_reason: str = ""  # the named check that refused (empty when answered)
+
+    @property
+    def unsupported(self) -> tuple[str, ...]:
+        """The removed sentences' text (what `unsupported` held before reasons were kept)."""
+        return tuple(r.sentence for r in self.removed)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data["unsupported"] = list(self.unsupported)
         data["hits"] = [
             {
                 "chunk_id": h.chunk.id,
@@ -177,9 +191,16 @@ class Answer:
             timings=dict(data.get("timings", {})),
             answerer=data.get("answerer", "offline"),
             notice=data.get("notice", ""),
-            unsupported=tuple(data.get("unsupported", ())),
+            removed=_removed(data),
             refusal_reason=data.get("refusal_reason", ""),
         )
+
+
+def _removed(data: dict[str, Any]) -> tuple[RemovedSentence, ...]:
+    """An answer's removed sentences; one written before reasons were kept has only texts."""
+    if "removed" in data:
+        return tuple(RemovedSentence(**r) for r in data["removed"])
+    return tuple(RemovedSentence(s, "") for s in data.get("unsupported", ()))
 
 
 @dataclass(frozen=True)

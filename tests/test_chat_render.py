@@ -16,9 +16,10 @@ from replay_server import ReplayServer
 from assistant.brief import REFUSAL_REASONS
 from assistant.documents import DocumentFile, DocumentView
 from assistant.service import Assistant
-from assistant.types import Answer, Chunk, Citation, DocRecord, Hit, Sentence
+from assistant.types import Answer, Chunk, Citation, DocRecord, Hit, RemovedSentence, Sentence
 from assistant.web.chat import ChatHandlers
 from assistant.web.examples import FORMS, example_candidates, pick_varied
+from assistant.web.openai_compat import reply_text
 from assistant.web.render import (
     about_markdown,
     answer_html,
@@ -155,6 +156,21 @@ def test_an_answer_links_its_markers_and_carries_its_plain_copy_text() -> None:
     assert "<b>" not in copy.group(1)  # escaped in the page, plain once read
     assert "\n" not in out  # one HTML block: Markdown leaves it alone
     assert 'href="#turn-2">Show the source</a>' in out  # one passage: one card
+
+
+def test_a_removed_sentence_is_said_under_the_answer_and_viewable_with_its_reason() -> None:
+    """Issue 26: what the streamed preview showed and the check removed does not vanish
+    silently: a short note under the answer, the sentence and its reason behind it; the
+    OpenAI-compatible reply says it too (the sentences are in its `answer` field)."""
+    gone = RemovedSentence("Pay the agent <b>in cash</b>.", "not supported by its sources")
+    out = answer_html(replace(TWO, removed=(gone,)), turn=1)
+    note = re.search(r'<details class="removed"><summary>(.*?)</summary>(.*?)</details>', out)
+    assert note and note.group(1) == "1 sentence removed: not supported by its sources"
+    assert "<q>Pay the agent &lt;b&gt;in cash&lt;/b&gt;.</q> — not supported" in note.group(2)
+    assert "removed" not in answer_html(TWO, turn=1)
+    content = reply_text(replace(TWO, removed=(gone, gone)))
+    assert "_Note: 2 sentences removed: not supported by its sources._" in content
+    assert "in cash" not in content
 
 
 def test_a_refusal_says_it_once_with_its_reason_and_close_passages() -> None:

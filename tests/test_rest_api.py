@@ -26,7 +26,7 @@ from conftest import ChromaServer
 from conftest_web import RunningApp, cli_answer, running_app
 from filelock import FileLock
 
-from assistant.types import Answer, Chunk, Citation, Hit
+from assistant.types import Answer, Chunk, Citation, Hit, RemovedSentence
 from assistant.web.schemas import MAX_ANSWER_BYTES, AnswerOut, answer_json
 
 server = pytest.mark.server
@@ -537,7 +537,8 @@ def test_an_answer_is_never_over_its_bound() -> None:
         Citation(n + 1, c.id, "d.txt", c.title, "", huge, None, huge, 0, len(huge))
         for n, c in enumerate(chunks)
     )
-    answer = Answer("q", "q", huge, cites, hits, False, unsupported=(huge,) * 500)
+    removed = (RemovedSentence(huge, "not supported by its sources"),) * 500
+    answer = Answer("q", "q", huge, cites, hits, False, removed=removed)
     body = answer_json(answer)
     assert len(body) <= MAX_ANSWER_BYTES
     data = json.loads(body)

@@ -83,6 +83,7 @@ ANSWER_KEYS = {
     "timings",
     "answerer",
     "notice",
+    "removed",
     "unsupported",
 }
 CHROMIUM = Path("/usr/bin/chromium")

@@ -39,6 +39,7 @@ ANSWER_KEYS = {
     "timings",
     "answerer",
     "notice",
+    "removed",
     "unsupported",
 }
 CITATION_KEYS = {"n", "chunk_id", "doc_id", "title", "date", "section", "page", "quote"}

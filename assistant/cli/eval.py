@@ -133,6 +133,11 @@ def _eval(args: argparse.Namespace) -> int:
     paths = write_report(report, args.out or run_dir(settings.evals_dir / "reports", folder))
     data = report_to_dict(report)
     print(metrics_table_markdown(data))
+    removed = data["removed_sentences"]
+    print(
+        f"\nSentences removed by the citation check: {removed['sentences']} "
+        f"(in {removed['answers']} answers)"
+    )
     print(f"\nReport: {paths.markdown}\n        {paths.json}\n        {paths.chart}")
     failed = _compare(old, data, args.tolerance) if old else False
     return 1 if _gate(data, thresholds) or failed else 0

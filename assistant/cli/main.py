@@ -12,6 +12,7 @@ from typing import Any
 from assistant.config import Settings
 from assistant.errors import UserError, run_for_user, short
 from assistant.progress import progress_bar
+from assistant.refusals import removed_summary
 from assistant.types import Answer, SyncReport, Turn
 
 _FIRST_INGEST_WAIT_S = 600.0  # `ask` on an empty index waits this long for an ingest under way
@@ -144,6 +145,9 @@ def render(answer: Answer) -> str:
     lines = [answer.text]
     if answer.notice:
         lines.append(f"note: {answer.notice}")
+    if answer.removed:
+        lines.append(f"note: {removed_summary(answer.removed)}:")
+        lines += [f'  - "{r.sentence}" ({r.reason})' for r in answer.removed]
     if answer.query != answer.question:
         lines.append(f"(searched for: {answer.query})")
     if answer.refused:

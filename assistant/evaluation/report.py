@@ -80,8 +80,15 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "counts_by_category": {c: dict(s.counts) for c, s in report.by_category.items()},
         "refusals_by_reason": dict(report.refusals_by_reason),
         "false_refusals_by_reason": dict(report.false_refusals_by_reason),
+        "removed_sentences": removed_sentences(report),
         "questions": [question_to_dict(q) for q in report.questions],
     }
+
+
+def removed_sentences(report: Report) -> dict[str, int]:
+    """How many draft sentences the citation check did not show, and in how many answers."""
+    counts = [len(q.answer.removed) for q in report.questions]
+    return {"sentences": sum(counts), "answers": sum(1 for n in counts if n)}
 
 
 def question_to_dict(score: QuestionScore) -> dict[str, Any]:
@@ -101,6 +108,7 @@ def question_to_dict(score: QuestionScore) -> dict[str, Any]:
             "query": answer.query,
             "answerer": answer.answerer,
             "notice": answer.notice,
+            "removed": [{"sentence": r.sentence, "reason": r.reason} for r in answer.removed],
             "citations": [
                 {"n": c.n, "chunk_id": c.chunk_id, "quote": c.quote} for c in answer.citations
             ],

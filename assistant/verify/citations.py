@@ -1,213 +1,139 @@
-"""Citation markers, quotes and verification: pure functions, no I/O.
+"""Citation verification: a draft in, what may be shown out. Pure functions, no I/O.
 
-A citation is shown only when its quote is found verbatim in the cited passage and the
-sentence it supports agrees with it: every number and name in the sentence occurs in the quote.
+Each sentence is judged against the passages it cites (assistant/verify/judge.py): kept with
+the markers that contribute to its support, each pointing at a verbatim quote (a run of
+adjacent sentences of its passage, or the document's record), or removed with a reason the
+user can read. Honest notes ("the passages do not say ...") are kept without a citation.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.ingest.chunking import ends_with_abbreviation
-from assistant.rows import row_sentence
-from assistant.types import Chunk, Citation, Sentence
-from assistant.units import TABLE_ROW
-
-MARKER = re.compile(r"\s*\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
-_SENTENCE_END = re.compile(r"\s*\n\s*|(?<=[.!?\]])\s+(?=[A-Z0-9#*\-\"'(“])")
-_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
-_WORD = re.compile(r"[A-Za-z][\w'’-]*")
-_NOT_NAMES = frozenset(
-    "I A An The This That These Those It Its In On At Of For And But Or As By With From To "
-    "He She They We You Our Their His Her Also Under Over After Before".split()
+from assistant.types import Chunk, Citation, RemovedSentence, Sentence
+from assistant.verify.evidence import Span
+from assistant.verify.judge import Context, Judgement, judge
+from assistant.verify.record import about_record, document_record, human_date, record_citation
+from assistant.verify.sentences import (
+    MARKER,
+    AnswerSentence,
+    markers,
+    read_answer,
+    split_answer,
+    strip_markers,
 )
+from assistant.verify.support import LexicalSupport, SupportScorer
+from assistant.verify.terms import all_terms, key_terms
 
-
-_OPENERS = frozenset(
-    "a an the this that these those it its in on at of for and but or as by with from to he "
-    "she they we you our their his her also under over after before already additionally "
-    "once overall however moreover furthermore meanwhile finally first second third then "
-    "there here according both each every all some many most several since while when where "
-    "what which who how why yes no not only further separately similarly likewise together "
-    "specifically notably currently previously recently today until through during".split()
-)
+__all__ = [
+    "MARKER",
+    "Verified",
+    "document_record",
+    "find_quote",
+    "human_date",
+    "key_terms",
+    "markers",
+    "split_answer",
+    "strip_markers",
+    "supports",
+    "verify",
+]
 
 
 @dataclass(frozen=True)
 class Verified:
     text: str  # answer text with markers renumbered 1..n in order of first use
     citations: tuple[Citation, ...]
-    unsupported: tuple[str, ...]  # sentences dropped because no marker was supported
+    removed: tuple[RemovedSentence, ...]  # sentences not shown, with why
     flagged: bool  # some marker pointed nowhere or did not support its sentence
+    notes: tuple[str, ...] = ()  # sentences kept as notes ("the passages do not say ...")
+
+    @property
+    def unsupported(self) -> tuple[str, ...]:
+        return tuple(r.sentence for r in self.removed)
 
 
-def split_answer(text: str) -> list[str]:
-    """Answer sentences, each keeping the markers that follow it; never cut after an
-    abbreviation or an initial ("Dr. Smith", "Antony J. Blinken")."""
-    parts: list[str] = []
-    for part in (p.strip() for p in _SENTENCE_END.split(text.strip())):
-        if part and parts and ends_with_abbreviation(parts[-1]):
-            parts[-1] = f"{parts[-1]} {part}"
-        elif part:
-            parts.append(part)
-    return parts
-
-
-def markers(sentence: str) -> list[int]:
-    found: list[int] = []
-    for group in MARKER.findall(sentence):
-        found.extend(int(n) for n in group.split(","))
-    return found
-
-
-def strip_markers(text: str) -> str:
-    return MARKER.sub("", text).strip()
-
-
-def key_terms(text: str) -> set[str]:
-    """Numbers (digits only, so 547,000 == 547000) and names (capitalised words that do
-    not open the sentence), which a supporting quote must contain."""
-    terms = {re.sub(r"[,.]", "", n) for n in _NUMBER.findall(text)}
-    words = _WORD.findall(text)
-    for i, word in enumerate(words):
-        opening = i == 0 and word.lower() in _OPENERS  # "Already, ..." is no name
-        if word[0].isupper() and word not in _NOT_NAMES and not opening:
-            terms.add(word.lower().rstrip("'’s") or word.lower())
-    return {t for t in terms if t}
+def verify(
+    text: str,
+    passages: Sequence[Chunk],
+    question: str = "",
+    scorer: SupportScorer | None = None,
+) -> Verified:
+    """Judge every sentence of text against passages ([n] is passages[n-1]); keep the
+    supported ones with their contributing markers renumbered, the notes without markers."""
+    ctx = Context(tuple(passages), question, scorer or LexicalSupport())
+    shown: list[str] = []
+    removed: list[RemovedSentence] = []
+    notes: list[str] = []
+    numbering = _Numbering()
+    flagged = False
+    for sentence in read_answer(text):
+        verdict = _judge(sentence, ctx, numbering)
+        flagged = flagged or bool(verdict.dropped)
+        if verdict.note:
+            notes.append(sentence.claim)
+            shown.append(sentence.claim)
+        elif verdict.support:
+            refs = dict.fromkeys(
+                numbering.number(ctx.passages[n - 1], s) for n, s in verdict.support
+            )
+            shown.append(sentence.claim + "".join(f" [{r}]" for r in refs))
+        else:
+            removed.append(RemovedSentence(sentence.claim, verdict.reason))
+    return Verified(_join(shown), numbering.citations(), tuple(removed), flagged, tuple(notes))
 
 
 def supports(quote: str, claim: str, record: str = "") -> bool:
-    """Every number and name of the claim is in the quote, or in the cited document's own
-    record (its title and date, from the index's document record, not its text): an answer
-    may say which document and date a quote comes from ("As of 30 September 2024: ...")."""
-    have = _normalised_terms(quote) | _normalised_terms(record)
-    return all(term in have for term in key_terms(strip_markers(claim)))
+    """Every number and name of the claim is in the quote or the document's record."""
+    return key_terms(strip_markers(claim)) <= all_terms(quote) | all_terms(record)
 
 
-def document_record(chunk: Chunk) -> str:
-    """What an answer may say about a chunk's document besides its text: title and date."""
-    return " ".join(filter(None, [chunk.title, human_date(chunk.date), chunk.date]))
+def find_quote(claim: str, chunk: Chunk, question: str = "") -> Sentence | None:
+    """The run of the chunk's sentences that supports the claim alone, if any."""
+    sentence = AnswerSentence(claim, strip_markers(claim), (1,))
+    verdict = judge(sentence, Context((chunk,), question))
+    if not verdict.support:
+        return None
+    span = verdict.support[0][1]
+    return Sentence(span.start, span.end, span.text)
 
 
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
-
-
-def human_date(iso: str) -> str:
-    """2024-09-30 -> 30 September 2024 (the form the documents write dates in)."""
-    m = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)", iso)
-    if not m:
-        return iso
-    return f"{int(m.group(3))} {_MONTHS[int(m.group(2)) - 1]} {m.group(1)}"
-
-
-def _normalised_terms(text: str) -> set[str]:
-    terms = {re.sub(r"[,.]", "", n) for n in _NUMBER.findall(text)}
-    terms |= {w.lower().rstrip("'’s") or w.lower() for w in _WORD.findall(text)}
-    return terms
-
-
-def find_quote(claim: str, chunk: Chunk) -> Sentence | None:
-    """The chunk's sentence (or run of two) that best matches the claim and supports it. A
-    unit's own context (a table row's caption, a list item's lead-in) is part of what it
-    says: an answer may name it ("In “Ministerial meetings, 2022 to 2024”, for ..."). A
-    table row written as a sentence (assistant/rows.py) quotes that row alone."""
-    plain = _norm(strip_markers(claim))
-    candidates = list(chunk.sentences)
-    candidates += [
-        Sentence(a.start, b.end, chunk.text[a.start - chunk.start : b.end - chunk.start])
-        for a, b in zip(chunk.sentences, chunk.sentences[1:], strict=False)
+def _judge(sentence: AnswerSentence, ctx: Context, numbering: _Numbering) -> Judgement:
+    """A claim about a cited document's record is supported by the record alone."""
+    on_record = [
+        n
+        for n in sentence.markers
+        if 1 <= n <= len(ctx.passages) and about_record(sentence.claim, ctx.passages[n - 1])
     ]
-    best, best_score = None, 0.0
-    record = document_record(chunk)
-    for sent in candidates:
-        if not supports(sent.text, claim, f"{record} {sent.context}"):
-            continue
-        said = _norm(sent.text)
-        as_row = sent.kind == TABLE_ROW and _norm(row_sentence(sent.text, sent.context)) in plain
-        score = 2.0 if said == plain or as_row else _overlap(plain, said)
-        score -= 0.01 * (sent.end - sent.start) / 1000  # prefer the shorter of equals
-        if score > best_score:
-            best, best_score = sent, score
-    return best if best_score >= 0.3 else None
+    if on_record:
+        chunk = ctx.passages[on_record[0] - 1]
+        record = Span(on_record[0] - 1, chunk.start, chunk.start, "", 0, record=True)
+        dropped = tuple(n for n in sentence.markers if n != on_record[0])
+        return Judgement(sentence, support=((on_record[0], record),), dropped=dropped)
+    return judge(sentence, ctx)
 
 
-def verify(text: str, passages: Sequence[Chunk]) -> Verified:
-    """Check every [n] of text against passages (1-based): keep supported markers, renumber
-    them, drop sentences left without support."""
-    kept: list[str] = []
-    unsupported: list[str] = []
-    citations: list[Citation] = []
-    numbers: dict[tuple[str, int], int] = {}
-    flagged = False
-    for sentence in split_answer(text):
-        refs: list[int] = []
-        for n in dict.fromkeys(markers(sentence)):
-            chunk = passages[n - 1] if 1 <= n <= len(passages) else None
-            if chunk is not None and about_record(sentence, chunk):
-                key = (chunk.id, -1)
-                if key not in numbers:
-                    numbers[key] = len(citations) + 1
-                    citations.append(_record_citation(numbers[key], chunk))
-                refs.append(numbers[key])
-                continue
-            quote = find_quote(sentence, chunk) if chunk is not None else None
-            if quote is None:
-                flagged = True
-                continue
-            chunk = passages[n - 1]
-            key = (chunk.id, quote.start)
-            if key not in numbers:
-                numbers[key] = len(citations) + 1
-                citations.append(_citation(numbers[key], chunk, quote))
-            refs.append(numbers[key])
-        if refs:
-            kept.append(strip_markers(sentence) + "".join(f" [{r}]" for r in refs))
-        else:
-            unsupported.append(strip_markers(sentence))
-    return Verified(" ".join(kept), tuple(citations), tuple(unsupported), flagged)
+class _Numbering:
+    """Numbers 1..n in order of first use, one per distinct quote."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[tuple[str, int, int], Citation] = {}
+
+    def number(self, chunk: Chunk, span: Span) -> int:
+        key = (chunk.id, span.start, span.end)
+        if key not in self._numbers:
+            n = len(self._numbers) + 1
+            self._numbers[key] = (
+                record_citation(n, chunk) if span.record else _citation(n, chunk, span)
+            )
+        return self._numbers[key].n
+
+    def citations(self) -> tuple[Citation, ...]:
+        return tuple(self._numbers.values())
 
 
-def about_record(claim: str, chunk: Chunk) -> bool:
-    """Is the claim a statement about the chunk's document record (its title and date) and
-    supported by it alone? It must give the record's full title or its date, every number
-    and name in it must be in the record, and little else may remain ("“Fact Sheet: ...” is
-    dated 8 May 2024 (2024-05-08)."); a claim about the text goes to find_quote."""
-    plain = strip_markers(claim)
-    given = [v for v in (chunk.title, human_date(chunk.date), chunk.date) if v and v in plain]
-    if not given or not supports("", plain, document_record(chunk)):
-        return False
-    rest = plain
-    for value in given:
-        rest = rest.replace(value, " ")
-    return len(_WORD.findall(rest)) <= _RECORD_CLAIM_WORDS
-
-
-_RECORD_CLAIM_WORDS = 6  # "The document is titled ..., dated ..."
-
-
-def _record_citation(n: int, chunk: Chunk) -> Citation:
-    """A citation of the document's record, not of a quote from its text: the quote is the
-    record itself and the span is empty (start == end == the cited chunk's start)."""
-    record = " — ".join(filter(None, [chunk.title, human_date(chunk.date)]))
-    return Citation(
-        n=n,
-        chunk_id=chunk.id,
-        doc_id=chunk.doc_id,
-        title=chunk.title,
-        date=chunk.date,
-        section="document record",
-        page=chunk.page,
-        quote=record,
-        start=chunk.start,
-        end=chunk.start,
-    )
-
-
-def _citation(n: int, chunk: Chunk, quote: Sentence) -> Citation:
+def _citation(n: int, chunk: Chunk, span: Span) -> Citation:
     return Citation(
         n=n,
         chunk_id=chunk.id,
@@ -216,16 +142,16 @@ def _citation(n: int, chunk: Chunk, quote: Sentence) -> Citation:
         date=chunk.date,
         section=chunk.section,
         page=chunk.page,
-        quote=quote.text,
-        start=quote.start,
-        end=quote.end,
+        quote=span.text,
+        start=span.start,
+        end=span.end,
     )
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
-def _overlap(claim: str, quote: str) -> float:
-    a, b = set(_WORD.findall(claim)), set(_WORD.findall(quote))
-    return len(a & b) / len(a) if a else 0.0
+def _join(sentences: list[str]) -> str:
+    """Sentences joined by a space; a list keeps its lines."""
+    text, previous = "", ""
+    for s in sentences:
+        sep = "\n" if "\n" in s or "\n" in previous else " "
+        text, previous = (f"{text}{sep}{s}" if text else s), s
+    return text

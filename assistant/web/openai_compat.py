@@ -25,6 +25,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from assistant.ingest.chunking import TokenCounter, tiktoken_counter
+from assistant.refusals import removed_summary
 from assistant.service import Assistant
 from assistant.types import Answer, Citation, Turn
 from assistant.web.http_errors import OPENAI_PREFIX
@@ -141,6 +142,8 @@ def reply_text(answer: Answer) -> str:
     text = _escaped(answer.text)
     if answer.notice:
         text += f"\n\n_Note: {_escaped(answer.notice)}_"
+    if answer.removed:  # the sentences themselves, with why, are in the field `answer`
+        text += f"\n\n_Note: {_escaped(removed_summary(answer.removed))}._"
     if answer.refused:
         closest = [
             f"- {_escaped(h.chunk.title)}{_where(h.chunk.date, h.chunk.section, h.chunk.page)}"

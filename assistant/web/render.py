@@ -26,6 +26,7 @@ from assistant.brief import (
     source_location,
 )
 from assistant.redact import redact_urls
+from assistant.refusals import removed_summary
 from assistant.types import Answer, Chunk, Citation, Hit
 
 if TYPE_CHECKING:
@@ -99,6 +100,8 @@ def answer_html(answer: Answer, turn: int, hint: str = "") -> str:
         parts.append(f'<div class="searched">Searched for: <q>{esc(answer.query)}</q></div>')
     if answer.notice:
         parts.append(f'<div class="notice">Note: {esc(answer.notice)}</div>')
+    if answer.removed:
+        parts.append(removed_html(answer))
     tools = ['<button type="button" class="copy-answer">Copy answer and sources</button>']
     cards = len(_cards(answer.citations))
     if cards:
@@ -108,6 +111,19 @@ def answer_html(answer: Answer, turn: int, hint: str = "") -> str:
     plain = esc(answer_text(answer)).replace("\n", "&#10;")
     parts.append(f'<div class="copy-text" hidden>{plain}</div>')
     return "".join(parts)
+
+
+def removed_html(answer: Answer) -> str:
+    """A short note under the answer on the draft's sentences not shown, each viewable with
+    why: nothing the streamed preview showed disappears without a word."""
+    items = "".join(
+        f"<li><q>{esc(r.sentence)}</q> — {esc(r.reason or 'not supported by its sources')}</li>"
+        for r in answer.removed
+    )
+    return (
+        '<details class="removed"><summary>'
+        f"{esc(removed_summary(answer.removed))}</summary><ul>{items}</ul></details>"
+    )
 
 
 def refusal_html(answer: Answer, hint: str = "") -> str:

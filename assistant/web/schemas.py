@@ -130,6 +130,11 @@ class HitOut(BaseModel):
     lexical_score: float | None
 
 
+class RemovedSentenceOut(BaseModel):
+    sentence: str = Field(description="The sentence as written, without its markers.")
+    reason: str = Field(description="Why it is not shown, in one line.")
+
+
 class AnswerOut(BaseModel):
     """The Answer, as `assistant ask --json` prints it."""
 
@@ -142,7 +147,11 @@ class AnswerOut(BaseModel):
     timings: dict[str, float] = Field(description="Milliseconds per stage.")
     answerer: str
     notice: str
-    unsupported: list[str] = Field(description="Sentences dropped: no citation supported them.")
+    removed: list[RemovedSentenceOut] = Field(
+        description="Sentences of the draft not shown, each with why (not supported by its "
+        "sources, or citing none)."
+    )
+    unsupported: list[str] = Field(description="The removed sentences' text (as in `removed`).")
     refusal_reason: str = Field(description="The check that refused; empty when answered.")
     truncated: bool | None = Field(
         default=None,
