@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.types import Chunk, Sentence
+from assistant.units import LIST_ITEM, TABLE_ROW
 
 MAX_RUN = 3  # a claim may merge up to three adjacent sentences of one passage
 
@@ -65,9 +66,12 @@ def spans(
     directive also breaks a run: what lies on either side of it is not one statement).
     keep_directives=True lifts that rule, to tell why a claim found no support."""
     sentences = chunk.sentences or (Sentence(chunk.start, chunk.end, chunk.text),)
+    group = _groups(sentences)
     found: list[Span] = []
     for i in range(len(sentences)):
-        for j in range(i, min(i + max_run, len(sentences))):
+        for j in range(i, len(sentences)):
+            if group[j] - group[i] >= max_run:
+                break
             if not keep_directives and is_directive(sentences[j].text):
                 break
             a, b = sentences[i], sentences[j]
@@ -75,3 +79,20 @@ def spans(
             context = " ".join(dict.fromkeys(s.context for s in sentences[i : j + 1] if s.context))
             found.append(Span(passage, a.start, b.end, text, j - i + 1, context=context))
     return found
+
+
+def _groups(sentences: tuple[Sentence, ...] | list[Sentence]) -> list[int]:
+    """Each sentence's place in runs: the items of one list (or the rows of one table) under
+    the same lead-in count as one, so a claim may gather a whole list ("The countries were
+    Argentina, Brazil, ..." over eight items) as it may gather three sentences."""
+    out: list[int] = []
+    for k, s in enumerate(sentences):
+        prev = sentences[k - 1] if k else None
+        same = (
+            prev is not None
+            and s.kind == prev.kind
+            and s.kind in (LIST_ITEM, TABLE_ROW)
+            and s.context == prev.context
+        )
+        out.append(out[-1] if same else (out[-1] + 1 if out else 0))
+    return out

@@ -105,6 +105,8 @@ def judge(sentence: AnswerSentence, ctx: Context) -> Judgement:
     claim = make_claim(without_list_numerals(sentence.claim), ctx.question)
     best = {n: _best_span(claim, ctx, n - 1) for n in given}
     verdict = _support(claim, ctx, best)
+    if verdict and is_note(sentence.claim) and _note_terms_known(sentence.claim, ctx):
+        return Judgement(sentence, dropped=tuple(sentence.markers), note=True)  # cited or not
     if verdict:
         return Judgement(sentence, dropped=tuple(sentence.markers), reason=verdict)
     keep = _contributors(claim, ctx, best)

@@ -12,6 +12,7 @@ import re
 from functools import cache, lru_cache
 
 import Stemmer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 WORD = re.compile(r"[A-Za-z][\w'’-]*")
@@ -19,7 +20,9 @@ _NOT_NAMES = frozenset(
     "I A An The This That These Those It Its In On At Of For And But Or As By With From To "
     "He She They We You Our Their His Her Also Under Over After Before".split()
 )
-_OPENERS = frozenset(
+# A sentence's capitalised first word is no name when it is a common word: scikit-learn's
+# English stop words (318: "besides", "such", "however" ...) and these sentence openers.
+_OPENERS = ENGLISH_STOP_WORDS | frozenset(
     "a an the this that these those it its in on at of for and but or as by with from to he "
     "she they we you our their his her also under over after before already additionally "
     "once overall however moreover furthermore meanwhile finally first second third then "
