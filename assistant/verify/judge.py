@@ -29,6 +29,7 @@ from assistant.verify.terms import (
     key_terms,
     name_term,
     normal_number,
+    offered_terms,
 )
 
 NO_CITATION = "cites no passage"
@@ -125,7 +126,7 @@ def _best_span(claim: Claim, ctx: Context, i: int, directives: bool = False) -> 
     best: _Best | None = None
     best_key: tuple[float, float, int] = (-1.0, -1.0, 0)
     for span in spans(chunk, i, keep_directives=directives):
-        covered = frozenset(claim.terms & (all_terms(span.said) | record))
+        covered = offered_terms(claim.terms, all_terms(span.said) | record)
         key = (
             len(covered),
             ctx.scorer.score(claim, [span.said], ctx.texts),
@@ -173,7 +174,8 @@ def _contributors(claim: Claim, ctx: Context, best: dict[int, _Best]) -> set[int
 def _note_terms_known(claim: str, ctx: Context) -> bool:
     """A note may name only what the question or some passage names: it states nothing new."""
     known = all_terms(ctx.question).union(*(all_terms(t) for t in ctx.texts))
-    return key_terms(claim) <= known
+    terms = frozenset(key_terms(claim))
+    return offered_terms(terms, known) == terms
 
 
 def _shown(terms: list[str], text: str) -> str:

@@ -132,3 +132,25 @@ def normal_number(text: str) -> str:
 
 def _year(n: str) -> bool:
     return len(n) == 4 and 1900 <= int(n) <= 2099
+
+
+def offered_terms(terms: frozenset[str], offered: frozenset[str]) -> frozenset[str]:
+    """The claim's terms a text offers: the same term, or a name's adjective of nationality
+    when the text names the place ("American" for a passage's "South America", "Canadian" for
+    "Canada", "Mexican" for "Mexico"); never another name ("Austria" is not "Australia")."""
+    exact = terms & offered
+    rest = {t for t in terms - exact if t.isalpha() and t.endswith(_DEMONYM)}
+    loose = {t for t in rest if any(_place_of(t, o) for o in offered if o[:3] == t[:3])}
+    return exact | loose
+
+
+_DEMONYM = ("an", "ans", "ese", "ish")  # Canadian(s), Guatemalan, Panamanian, Congolese, Spanish
+
+
+def _place_of(adjective: str, place: str) -> bool:
+    if len(place) < 4 or len(adjective) <= len(place) - 1 or not place.isalpha():
+        return False
+    common = next(
+        (i for i, (x, y) in enumerate(zip(place, adjective, strict=False)) if x != y), len(place)
+    )
+    return common >= len(place) - 1 and len(adjective) - common <= 4
