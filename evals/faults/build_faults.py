@@ -112,6 +112,7 @@ def main() -> None:
         injected = injected_fault(answer, rng)
         passages[injected["passages"][injected["fault"]["marker"] - 1]] = injected.pop("chunk")
         items.append(injected)
+    out.mkdir(parents=True, exist_ok=True)
     write(out / "passages.jsonl", [chunk_row(c) for c in passages.values()])
     write(out / "faults.jsonl", items)
     kinds: dict[str, int] = {}
