@@ -17,6 +17,7 @@ REFUSAL_REASONS: Mapping[str, str] = {
         "the documents talk about this but never give what was asked (a number, a date, "
         "a person or a place)"
     ),
+    "not_answered": "the closest passages are about the question but none of them answers it",
     "no_verified_citation": "no sentence of the answer could be checked against a passage",
     "model_not_found": "the language model found no answer in the passages",
     # names of the checks before the answerability redesign, as older reports carry them

@@ -7,9 +7,7 @@ from assistant.answer.support import (
     PassageTerms,
     amounts,
     quantities,
-    states_rate,
     unmentioned,
-    unspecific,
 )
 from assistant.query import questions
 from assistant.query.plan import MONEY, NUMBER, PERSON, YESNO, answer_type, asks_for_post
@@ -90,16 +88,6 @@ def test_kinds_of_answer() -> None:
     assert questions.wants_number("How many people used CBP One?")
     assert not questions.wants_number("Who led the delegation?")
     assert questions.wants_list("What are the three pillars?")
-    assert questions.wants_rate("What is the interest rate on the loan?")
-    assert questions.wants_rate("What percentage of applicants were approved?")
-    assert not questions.wants_rate("How many people were resettled?")
-
-
-def test_a_rate_is_stated_as_a_percentage_a_rate_or_a_fraction() -> None:
-    assert states_rate("The loan carries 4.5% interest.")
-    assert states_rate("Approvals rose to 62 percent.")
-    assert states_rate("One in five applicants, about a third, were children.")
-    assert not states_rate("DFC provided a $1 million loan to Cosami in 2023.")
 
 
 def test_quantities_skip_dates_and_years() -> None:
@@ -111,8 +99,11 @@ def test_names_match_loosely_but_not_wrongly() -> None:
     terms = PassageTerms.of(
         ["Cuba, Haiti and Venezuela; the International Labor Organization; Canada."]
     )
-    q = "What did Cubans, Venezuelans, the ILO and Ottawa do? What about Brazil?"
+    q = "What did Cubans, Venezuelans, the ILO and Canada do? What about Brazil?"
     assert unmentioned(questions.names(q), q, terms) == ["Brazil"]
+    # a capital is not its government: no metonym aliases (they served evaluation items)
+    q = "What did Ottawa do?"
+    assert unmentioned(questions.names(q), q, terms) == ["Ottawa"]
     assert unmentioned([], "Where was the second meeting?", terms) == ["second"]
     # an ordinal used as an adverb names nothing the passages must mention
     assert unmentioned([], "Which country first proposed it?", terms) == []
@@ -120,12 +111,6 @@ def test_names_match_loosely_but_not_wrongly() -> None:
     peru = PassageTerms.of(["Lead: Peru; Panama hosts the office."])
     q = "Which package does the Peruvian government lead, with Panamanian help?"
     assert unmentioned(questions.names(q), q, peru) == []
-
-
-def test_unspecific_answers_to_which_questions() -> None:
-    sentence = "Visa restrictions on executives of some Colombian shipping companies."
-    assert unspecific("Which Colombian shipping companies were hit?", sentence)
-    assert not unspecific("Which country was hit?", sentence)
 
 
 def test_a_day_of_the_month_or_a_row_number_is_not_a_count() -> None:

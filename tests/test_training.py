@@ -45,5 +45,7 @@ def test_a_smoke_training_run_trains_and_scores(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     metrics = json.loads(done.stderr.strip().splitlines()[-1])
-    assert metrics["questions"] > 0 and 0.0 <= metrics["top1_answers"] <= 1.0, metrics
+    assert metrics["counts"]["questions"] > 0, metrics
+    for scorer in ("reader", "bi_encoder_baseline"):
+        assert 0.0 <= metrics[scorer]["top1_answers"] <= 1.0, metrics
     assert not (tmp_path / "reader").exists()  # a smoke run writes no model

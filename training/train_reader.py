@@ -19,20 +19,27 @@ import argparse
 import json
 import random
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "evals"))  # near_duplicates.py: the one rule for near-duplicates
 
 from near_duplicates import COSINE, JACCARD, content_words, jaccard  # noqa: E402
 
-from assistant.answer.reader import MAX_TOKENS, passage  # noqa: E402
+from assistant.answer.reader import (  # noqa: E402
+    MAX_TOKENS,
+    ReaderNet,
+    passage,
+    score_pairs,
+    tokenize,
+)
 from assistant.index.embedding import Embedder  # noqa: E402
 from assistant.ingest.chunking import pysbd_splitter, section_at, split_units  # noqa: E402
 from assistant.ingest.files import load_document  # noqa: E402
@@ -51,7 +58,9 @@ EVAL_SETS = [
 SEED = 14
 HARD_NEGATIVES = 5  # nearest units that do not answer
 RANDOM_NEGATIVES = 2
+BATCH = 16
 DEV_SHARE = 0.2  # of the documents, held back to measure on unseen documents
+LEARNING_RATE = 3e-5
 LAYERS = 3  # of MiniLM's 6: half the cost per question (the latency target), see the card
 
 
@@ -169,55 +178,54 @@ def split_documents(names: list[str], rng: random.Random) -> tuple[set[str], set
     return set(shuffled[n_dev:]), set(shuffled[:n_dev])
 
 
-def train(pairs: list[Pair], epochs: float, layers: int, max_steps: int = -1) -> object:
-    from datasets import Dataset
-    from sentence_transformers.cross_encoder import (
-        CrossEncoder,
-        CrossEncoderTrainer,
-        CrossEncoderTrainingArguments,
-    )
-    from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
+def train(
+    pairs: list[Pair], epochs: float, layers: int, max_steps: int = -1, lr: float = 3e-5
+) -> tuple[ReaderNet, Any]:
+    """ReaderNet from the bundled MiniLM (its first `layers` layers), trained on the pairs
+    with binary cross-entropy (positives weighted up to balance the negatives), AdamW and a
+    linear schedule with 10% warm-up, in batches of BATCH, with a fixed seed."""
+    from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup
 
     from assistant.index.embedding import resolve_model
 
-    model = CrossEncoder(resolve_model("all-MiniLM-L6-v2"), num_labels=1, max_length=MAX_TOKENS)
-    if layers < model.config.num_hidden_layers:  # the first layers: cheaper to train and run
-        encoder = model.model.base_model.encoder
-        encoder.layer = encoder.layer[:layers]
-        model.config.num_hidden_layers = layers
-    rows = [{"sentence1": p.question, "sentence2": p.passage, "label": p.label} for p in pairs]
-    args = CrossEncoderTrainingArguments(
-        output_dir=tempfile.mkdtemp(prefix="reader-training-"),  # nothing is saved there
-        num_train_epochs=epochs,
-        max_steps=max_steps,
-        per_device_train_batch_size=16,
-        learning_rate=5e-5,
-        warmup_steps=0.1,  # a float: the share of the steps
-        seed=SEED,
-        data_seed=SEED,
-        report_to="none",
-        save_strategy="no",
-        logging_steps=50,
-        use_cpu=True,
-        disable_tqdm=True,
-    )
+    torch.manual_seed(SEED)
+    base = resolve_model("all-MiniLM-L6-v2")
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    encoder = AutoModel.from_pretrained(base)
+    encoder.encoder.layer = encoder.encoder.layer[:layers]  # the first layers: cheaper to run
+    encoder.config.num_hidden_layers = layers
+    net = ReaderNet(encoder)
+    steps = int(len(pairs) / BATCH * epochs) if max_steps < 0 else max_steps
+    optimiser = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=0.01)
+    schedule = get_linear_schedule_with_warmup(optimiser, int(0.1 * steps), steps)
     positives = sum(p.label for p in pairs)
-    weight = (len(pairs) - positives) / max(positives, 1.0)
-    import torch
-
-    loss = BinaryCrossEntropyLoss(model, pos_weight=torch.tensor(weight))
-    trainer = CrossEncoderTrainer(
-        model=model, args=args, train_dataset=Dataset.from_list(rows), loss=loss
+    loss_fn = torch.nn.BCEWithLogitsLoss(
+        pos_weight=torch.tensor((len(pairs) - positives) / max(positives, 1.0))
     )
-    trainer.train()
-    return model
+    rng = random.Random(SEED)
+    order: list[int] = []
+    net.train()
+    for step in range(steps):
+        if len(order) < BATCH:
+            order += rng.sample(range(len(pairs)), len(pairs))
+        batch, order = [pairs[i] for i in order[:BATCH]], order[BATCH:]
+        logits = net(tokenize(tokenizer, [(p.question, p.passage) for p in batch]))
+        loss = loss_fn(logits, torch.tensor([p.label for p in batch]))
+        optimiser.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        optimiser.step()
+        schedule.step()
+        if step % 100 == 0 or step == steps - 1:
+            print(f"step {step + 1}/{steps}: loss {loss.item():.3f}", file=sys.stderr)
+    return net.eval(), tokenizer
 
 
 SHORTLIST = 10  # candidates per question, as the composer reads (ComposerConfig)
 
 
 def evaluate(
-    model: object,
+    model: tuple[ReaderNet, Any],
     questions: list[Question],
     docs: dict[str, Document],
     embedder: Embedder,
@@ -239,7 +247,7 @@ def evaluate(
         short = [idx[i] for i in np.argsort(-sims)[:SHORTLIST]]
         pairs = [(q.text, doc.passages[i]) for i in short]
         for scores, out in (
-            (model.predict(pairs, show_progress_bar=False), reader),  # type: ignore[attr-defined]
+            (score_pairs(model[0], model[1], pairs), reader),
             (np.sort(sims)[::-1][: len(short)], cosine),
         ):
             out["best"].append(float(np.max(scores)))
@@ -270,11 +278,9 @@ def _separation(scored: dict[str, list[float]], is_a: np.ndarray) -> dict[str, f
     }
 
 
-def save(model: object, out: Path, card: dict[str, object]) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    model.model.half()  # type: ignore[attr-defined]
-    model.save_pretrained(str(out))  # type: ignore[attr-defined]
-    model.model.float()  # type: ignore[attr-defined]
+def save(model: tuple[ReaderNet, Any], out: Path, card: dict[str, object]) -> None:
+    net, tokenizer = model
+    net.save(out, tokenizer)
     (out / "training.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
 
 
@@ -287,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=float, default=2.0)
     parser.add_argument("--layers", type=int, default=LAYERS, help="of MiniLM's 6 to keep")
+    parser.add_argument("--lr", type=float, default=LEARNING_RATE)
+    parser.add_argument("--steps", type=int, default=-1, help="stop after this many steps")
     parser.add_argument("--smoke", action="store_true", help="a few steps, nothing written")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
@@ -308,7 +316,8 @@ def main(argv: list[str] | None = None) -> int:
         f"kinds {dict(Counter(q.kind for q in questions))}",
         file=sys.stderr,
     )
-    model = train(pairs, args.epochs, args.layers, max_steps=4 if args.smoke else -1)
+    steps = 4 if args.smoke else args.steps
+    model = train(pairs, args.epochs, args.layers, max_steps=steps, lr=args.lr)
     metrics = evaluate(model, dev_q, docs, embedder)
     print(json.dumps(metrics), file=sys.stderr)
     if args.smoke:
@@ -318,11 +327,14 @@ def main(argv: list[str] | None = None) -> int:
         "seed": SEED,
         "epochs": args.epochs,
         "layers": args.layers,
+        "learning_rate": args.lr,
+        "steps": args.steps,
         "max_tokens": MAX_TOKENS,
         "pairs": len(pairs),
         "train_documents": sorted(train_docs),
         "dev_documents": sorted(dev_docs),
         "dropped_near_duplicates": dropped,
+        "threshold": metrics["reader"]["threshold"],
         "dev_metrics": metrics["reader"],
         "dev_baseline": metrics["bi_encoder_baseline"],
         "dev_counts": metrics["counts"],

@@ -7,33 +7,29 @@ Each check looks at one thing a good answer needs; the first that fails names th
   retrieved passage mentions, under any alias, not even in its document's title or section.
 - ``key_terms_uncovered``: a how-many or who question names something (Ecuador, the Lima
   meeting) that the answering unit, its lead-in, section and document title never mention:
-  the unit answers for something else. A how-many or how-much question's other terms (what
-  it asks of what it names: the "population" of Guatemala) must be there too, in part
-  (``asked_floor`` of their idf weight): a figure about something else does not answer.
-- ``answer_type_missing``: the question asks for a kind of answer (a number, a date, a rate,
-  a person or a place) and the answering unit does not state one, or a which/who question is
-  answered only with "some ..." of what it asks about.
+  the unit answers for something else.
+- ``answer_type_missing``: the question asks for a kind of answer (a number, a date, a
+  person or a place) and the answering unit does not state one.
 - ``low_support``: the best unit's score is below the floor (``refusal_threshold``): nothing
   retrieved is about the question at all.
+- ``not_answered``: the reader model (answer/reader.py) does not find the asked fact in any
+  candidate (checked in the composer, before these).
 
-A calibrated model over the signals below (logistic regression fitted on the dev split by
-evals/realistic/calibrate.py; coefficients in ``assistant/data/answerability.json``) gives the
-probability shown by ``ask --explain``. It refuses nothing: as a rule (``unlikely_answer``) it
-never fired on dev or test once the checks above ran, so it did not pay for itself and went.
+Whether a unit states what is asked of the things named (a rate where an amount is given, the
+"population" rather than the number of offices) is the reader's to judge: the hand-written
+rules for it (a rate question type, an "asked terms" floor, "some ..." answers to which-
+questions, a calibrated model whose threshold was never read) served particular evaluation
+items and went with the reader.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
-from assistant.answer.support import amounts, quantities, states_rate
+from assistant.answer.support import amounts, quantities
 from assistant.query.aliases import places
-from assistant.query.plan import DATE, ENTITY, MONEY, NUMBER, PERSON, PLACE, RATE, asks_for_post
+from assistant.query.plan import DATE, ENTITY, MONEY, NUMBER, PERSON, PLACE, asks_for_post
 
 _DATE = re.compile(
     r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
@@ -62,7 +58,7 @@ class Signals:
 @dataclass(frozen=True)
 class Verdict:
     reason: str  # "" when the answer may be given
-    probability: float  # the calibrated model's belief that the units answer the question
+    probability: float  # the reader's score of the best unit (its hand-made score without one)
     signals: Signals | None = None
 
     @property
@@ -77,8 +73,6 @@ def states_type(answer_type: str, unit_text: str, question: str) -> bool:
         return bool(set(quantities(unit_text)) - set(quantities(question)))
     if answer_type == MONEY:
         return bool(set(amounts(unit_text)) - set(amounts(question)))
-    if answer_type == RATE:
-        return states_rate(unit_text)
     if answer_type == DATE:
         return bool(_DATE.search(unit_text))
     if answer_type == PERSON:
@@ -170,49 +164,15 @@ _INSTITUTION = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Calibration:
-    weights: tuple[float, ...]
-    bias: float
-    threshold: float
-
-    def probability(self, signals: Signals) -> float:
-        z = self.bias + sum(w * v for w, v in zip(self.weights, signals.values(), strict=True))
-        return 1.0 / (1.0 + math.exp(-z))
-
-
-@cache
-def calibration() -> Calibration:
-    """The fitted model shipped as data (never a pickle): see evals/realistic/calibrate.py."""
-    raw = json.loads(
-        resources.files("assistant").joinpath("data/answerability.json").read_text("utf-8")
-    )
-    if list(raw["signals"]) != list(SIGNALS):
-        raise ValueError("answerability.json was fitted on other signals; refit it")
-    return Calibration(
-        tuple(float(w) for w in raw["weights"]), float(raw["bias"]), float(raw["threshold"])
-    )
-
-
-def decide(
-    signals: Signals,
-    type_stated: bool,
-    pointed: bool,
-    floor: float,
-    unspecific_answer: bool = False,
-    asked_covered: bool = True,
-    model: Calibration | None = None,
-) -> Verdict:
+def decide(signals: Signals, type_stated: bool, pointed: bool, floor: float, p: float) -> Verdict:
     """The named verdict for an answer whose passages mention every name of the question.
     `pointed`: the question asks for a number or a person, so the answering unit (with its
-    context: lead-in, section, document title) must name what the question names;
-    `asked_covered`: it has enough of what a how-many or how-much question asks of them."""
-    model = model or calibration()
-    p = model.probability(signals)
+    context: lead-in, section, document title) must name what the question names; `p` is the
+    belief shown with the verdict (the reader's score, or the hand-made one)."""
     if signals.support < floor:
         return Verdict("low_support", p, signals)
-    if pointed and (signals.names < 1.0 or not asked_covered):
+    if pointed and signals.names < 1.0:
         return Verdict("key_terms_uncovered", p, signals)
-    if not type_stated or unspecific_answer:
+    if not type_stated:
         return Verdict("answer_type_missing", p, signals)
     return Verdict("", p, signals)

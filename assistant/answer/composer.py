@@ -20,10 +20,9 @@ from assistant.answer.support import (
     mentioned,
     quantities,
     unmentioned,
-    unspecific,
 )
-from assistant.index.snapshot import LexicalIndex, Retrieved, lexical_tokens, make_stemmer
-from assistant.query.plan import DATE, MONEY, NUMBER, PERSON, PLACE, RATE, Part, QueryPlan
+from assistant.index.snapshot import LexicalIndex, Retrieved
+from assistant.query.plan import DATE, MONEY, NUMBER, PERSON, PLACE, Part, QueryPlan
 from assistant.query.plan import DEFINITION as DEFINITION_Q
 from assistant.rows import row_sentence
 from assistant.types import Chunk, Hit, Sentence, Turn
@@ -37,7 +36,7 @@ _MONTHS = (
 
 @dataclass(frozen=True)
 class ComposerConfig:
-    refusal_threshold: float = 0.22  # kept for settings compatibility; calibration decides
+    refusal_threshold: float = 0.22  # the low_support floor of the hand-made score
     max_sentences: int = 3
     max_list_sentences: int = 6
     dense_weight: float = 0.55
@@ -53,9 +52,6 @@ class ComposerConfig:
     name_bonus: float = 0.1  # for a unit whose text or context names all the question names
     term_bonus: float = 0.15  # for the definition of the very term a what-is question asks
     cell_bonus: float = 0.2  # for a table row naming the question's name in an asked column
-    # A how-many or how-much answer's unit (with its context) must have this idf-weighted
-    # share of what the question asks of the things it names ("population" of Guatemala).
-    asked_floor: float = 0.1
     # The reader model (answer/reader.py), when there is one, reads the best candidates of
     # each part against the question: they are ranked by what it reads, and a part is
     # answered only when one of them scores reader_threshold (None: the model's own).
@@ -97,7 +93,6 @@ class Scored:
     coverage: float
     own: float = 0.0  # idf-weighted share of the question's terms other than its names that
     # the unit's own text has: what the question asks of the things it names (1 if none)
-    asked: float = 1.0  # ... that the unit or its context has
     read: float | None = None  # the reader's score, for the candidates it read
 
 
@@ -181,21 +176,6 @@ class OfflineComposer:
         text = " ".join(_render(s, dated) for s in (_newest_first(chosen) if dated else chosen))
         return Draft(text, refused=False), _with(explain, _verdict_line(decided))
 
-    def assess(self, plan: QueryPlan, retrieved: Retrieved) -> list[Signals]:
-        """The signals of the best unit of each part (what calibration is fitted on)."""
-        view = retrieved.snapshot
-        units = candidates(retrieved.hits, view)
-        out = []
-        for part in plan.parts:
-            ranked = self._read(
-                part, self._ranked(plan, part if plan.multipart else None, units, view)
-            )
-            if ranked:
-                verdict = self._check(plan, part, ranked[0])
-                assert verdict.signals is not None
-                out.append(verdict.signals)
-        return out
-
     # --- scoring -------------------------------------------------------------------------
     def _ranked(
         self, plan: QueryPlan, part: Part | None, units: list[Unit], view: LexicalIndex
@@ -212,9 +192,6 @@ class OfflineComposer:
         newest = max((u.chunk.date for u in units), default="")
         named = set(view.terms(" ".join(part.names if part else plan.names)))
         topic = {t: v for t, v in weights.items() if t not in named}  # what is asked of them
-        # ... in the asker's own words: not the aliases or earlier words the query carries
-        own_words = set(view.terms(_ADDED.sub("", text))) - _QUESTION_TERMS
-        asked_of = {t: v for t, v in topic.items() if t in own_words}
         c = self.config
         out = []
         for u in units:
@@ -235,9 +212,7 @@ class OfflineComposer:
             score += c.cell_bonus * _cell_fit(names, weights.keys(), u, view)
             if asked_type == DEFINITION_Q and _defines_asked(u, weights):
                 score += c.term_bonus
-            around = u.terms | u.context_terms
-            asked = max(_share(topic, around), _share(asked_of, around))
-            out.append(Scored(u, score, dense, coverage, _share(topic, u.terms), asked))
+            out.append(Scored(u, score, dense, coverage, _share(topic, u.terms)))
         return sorted(out, key=lambda s: -s.score)
 
     def _read(self, part: Part, ranked: list[Scored]) -> list[Scored]:
@@ -295,9 +270,7 @@ class OfflineComposer:
             typed,
             pointed=part.answer_type in (NUMBER, MONEY, PERSON),
             floor=self.config.refusal_threshold,
-            unspecific_answer=unspecific(part.text, best.unit.sentence.text),
-            asked_covered=part.answer_type not in (NUMBER, MONEY)
-            or best.asked >= self.config.asked_floor,
+            p=best.score if best.read is None else best.read,
         )
 
     def _pick(
@@ -333,19 +306,9 @@ class OfflineComposer:
         return _with_sibling_items(picked, ranked, chosen, c.max_list_sentences)
 
 
-# What the query adds to the question in brackets: aliases ("app (mobile application)") and,
-# for a follow-up, the earlier question's words.
-_ADDED = re.compile(r"(?:\s*\([^()]*\))+\s*$")
-# Question words are not stop words to the tokenizer ("how", "many"), and they say how a
-# question asks, not what it asks about.
-_QUESTION_TERMS = frozenset(
-    lexical_tokens(["how many much what which who whom whose when where why"], make_stemmer())[0]
-)
-
-
 # Answer types a unit states or not (a figure, a date, a name): every unit of such an answer
 # must state it, for what the question names.
-_TYPED = (NUMBER, MONEY, RATE, DATE, PERSON, PLACE)
+_TYPED = (NUMBER, MONEY, DATE, PERSON, PLACE)
 
 
 def candidates(hits: Sequence[Hit], view: LexicalIndex) -> list[Unit]:

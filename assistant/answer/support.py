@@ -74,38 +74,6 @@ def unmentioned(names: Iterable[str], question: str, terms: PassageTerms) -> lis
     return [n for n in asked if n.lower() not in covered and not mentioned(n, terms)]
 
 
-_RATE = re.compile(
-    r"%|\bper ?cent\b|\bpercentage\b|\bbasis points?\b|\brates?\b|\bper (?:day|week|month|"
-    r"year|annum|capita|person|head|hour)\b|\b\d[\d,.]*\s+(?:in|out of) (?:every )?\d|\b(?:half|"
-    r"thirds?|quarters?|fifths?|tenths?)\b",
-    re.I,
-)
-
-
-def states_rate(sentence: str) -> bool:
-    """The sentence gives a rate, a percentage or a fraction (what a rate question needs)."""
-    return bool(_RATE.search(sentence))
-
-
-_WHICH = re.compile(r"^\s*(?:which|who)\s+((?:[\w-]+\s+)?[\w-]+)", re.I)
-_UNSPECIFIC = re.compile(
-    r"\b(?:some|certain|several|various)\s+(?:of\s+(?:its|the|their)\s+)?((?:[\w-]+\s+)?[\w-]+)",
-    re.I,
-)
-
-
-def unspecific(question: str, sentence: str) -> bool:
-    """A which/who question ("Which airlines ...") answered only with "some ..." of what it
-    asks about ("some of its member airlines"): the sentence does not say which."""
-    asked = _WHICH.search(question)
-    if not asked:
-        return False
-    stems = {w.lower()[:5] for w in asked.group(1).split()}
-    return any(
-        {w.lower()[:5] for w in m.group(1).split()} & stems for m in _UNSPECIFIC.finditer(sentence)
-    )
-
-
 _INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b.{0,60}\b(?:instructions?|prompts?|rules|context)\b"
     r"|^\s*(?:system|assistant|user)\s*:|\b(?:system prompt|you are (?:an? )?(?:ai|assistant|"

@@ -212,8 +212,6 @@ def answer_type(question: str) -> str:
     asks yes or no, whatever it names ("Has it changed how many cross?")."""
     if _YESNO_Q.match(question):
         return YESNO
-    if questions.wants_rate(question):
-        return RATE
     if _MONEY_Q.search(question):
         return MONEY
     if questions.wants_number(question) or _QUANTITY_Q.search(question):

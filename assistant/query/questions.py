@@ -88,10 +88,6 @@ _NUMBER_Q = re.compile(
     r"|\bamount\b",  # budgets, costs and sums of money: plan.MONEY
     re.I,
 )
-_RATE_Q = re.compile(
-    r"\b(?:what|which|how high|how low)\b.*\b(?:rates?|percentages?|percent|per cent|proportion)\b",
-    re.I,
-)
 _DATE_Q = re.compile(r"\bwhen\b|\bwhat (?:date|day|year|month)\b|\bsince when\b", re.I)
 _WORDS = re.compile(r"[^\W\d_][\w'’$-]*|\d[\d,.]*\d|\d")
 
@@ -160,11 +156,6 @@ def names(text: str) -> list[str]:
 
 def wants_number(question: str) -> bool:
     return bool(_NUMBER_Q.search(question))
-
-
-def wants_rate(question: str) -> bool:
-    """A question whose answer is a rate or a percentage ("What is the interest rate ...?")."""
-    return bool(_RATE_Q.search(question))
 
 
 def wants_person(question: str) -> bool:
