@@ -240,9 +240,10 @@ def test_a_name_the_question_supplies_still_needs_a_quote() -> None:
 
 
 def test_an_adjective_of_nationality_is_quoted_by_its_place_but_no_other_name_is() -> None:
-    """"The South American countries ..." is quoted by a passage on South America; "Austria"
+    """ "The South American countries ..." is quoted by a passage on South America; "Austria"
     is not quoted by "Australia", nor "Office" by "offices"."""
     passage = chunk("Endorsing countries of South America: Argentina and Brazil joined.")
-    assert verify("The South American endorsers were Argentina and Brazil [1].", [passage]).citations
+    claim = "The South American endorsers were Argentina and Brazil [1]."
+    assert verify(claim, [passage]).citations
     assert not verify("Austria endorsed it [1].", [chunk("Australia endorsed it.")]).citations
     assert not verify("The Office region joined [1].", [chunk("The offices joined.")]).citations

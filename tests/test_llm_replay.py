@@ -38,9 +38,10 @@ def test_the_recorded_replies_are_replayed_and_pass_their_gate(name: str, tmp_pa
     recording = tmp_path / "recording"  # a miss adds a pending prompt: not to the repository
     shutil.copytree(REPO / "evals" / "recordings" / name, recording)
     fail_under = [f"--fail-under={m}={v}" for m, v in gates.items()]
+    fail_under.append("--fail-under=false_refusal_rate=0.05")
+    command = [sys.executable, "-m", "assistant", "eval", *options, "--llm-replay", str(recording)]
     result = subprocess.run(
-        [sys.executable, "-m", "assistant", "eval", *options, "--llm-replay", str(recording)]
-        + ["--out", str(tmp_path / "report"), *fail_under, "--fail-under=false_refusal_rate=0.05"],
+        [*command, "--out", str(tmp_path / "report"), *fail_under],
         capture_output=True,
         text=True,
         timeout=1800,
