@@ -29,6 +29,7 @@ from assistant.web.evaluation_view import (
     failed_questions,
     failures_html,
     filter_failures,
+    llm_path_html,
     metric_rows,
     metrics_html,
     reason_choices,
@@ -147,10 +148,10 @@ def test_filters_by_category_and_by_reason(baseline: dict) -> None:
     assert [f.id for f in both] == ["q067"]
     assert filter_failures(failed) == list(failed)
     categories = dict((v, label) for label, v in category_choices(failed))
-    assert categories[""] == "All categories (11)" and categories["paraphrase"] == "paraphrase (4)"
+    assert categories[""] == "All categories (19)" and categories["paraphrase"] == "paraphrase (9)"
     reasons = dict((v, label) for label, v in reason_choices(failed))
     assert reasons["missing fact"] == "Expected fact missing (3)"
-    assert reasons["not refused"] == "Answered an unanswerable question (2)"
+    assert reasons["not refused"] == "Answered an unanswerable question (5)"
 
 
 def test_failures_html_counts_and_escapes() -> None:
@@ -298,3 +299,19 @@ def test_a_set_matches_the_documents_that_hold_most_of_its_evidence() -> None:
     assert "The default set over the 1 served document: 0 of 117" in _text(warned)
     assert "written for other documents" in warned
     assert "eval-mismatch" not in set_html(pilot, 1)
+
+
+def test_the_llm_path_table_shows_each_recorded_set_beside_the_offline_numbers() -> None:
+    report = {
+        "run": {"llm_replay": {"replayed": 126, "missing": 0}},
+        "metrics": {
+            "fact_recall": 0.979,
+            "citation_precision": 0.982,
+            "refusal_rate": 1.0,
+            "false_refusal_rate": 0.021,
+        },
+    }
+    html = llm_path_html({"public": report})
+    assert '<th scope="row">public</th>' in html and "126" in html
+    assert "0.979" in html and "0.982" in html and "0.021" in html
+    assert "No recorded replies" in llm_path_html({})

