@@ -183,6 +183,11 @@ def test_a_document_filter_limits_the_passages(shipped: Assistant) -> None:
         assert {h.chunk.doc_id for h in only_shipped.hits} == {shipped_id}
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the rate question type served evaluation items and was removed (issue 22); "
+    "telling a rate from an amount needs a reader",
+)
 def test_a_rate_question_needs_a_rate_in_its_answer(shipped: Assistant) -> None:
     """Asked for a rate, a sentence that gives only an amount is no answer; once a document
     states the rate, it is the answer."""

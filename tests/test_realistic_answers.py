@@ -111,7 +111,8 @@ def test_a_glossary_entry_answers_with_the_term_it_defines(realistic: Assistant)
     answer = realistic.ask("What does statelessness mean?")
     assert answer.text.startswith("Statelessness: The situation of a person"), answer.text
     (cited,) = answer.citations
-    assert cited.quote.startswith("Statelessness\nThe situation"), cited.quote  # verbatim
+    # the definition, verbatim; its term is the unit's context, shown with it in the card
+    assert cited.quote.startswith(("Statelessness\nThe situation", "The situation")), cited.quote
     reverse = realistic.ask("What is the term for someone whom no government accepts?")
     assert "Statelessness" in reverse.text, reverse.text
 
@@ -156,7 +157,14 @@ def test_a_multi_part_question_is_answered_part_by_part_across_documents(
 @pytest.mark.parametrize(
     "question",
     [
-        "What is the interest rate of the loan to Cosami?",
+        pytest.param(
+            "What is the interest rate of the loan to Cosami?",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="the rule that refused it served evaluation items and was removed "
+                "(issue 22); telling the figure given from the figure asked needs a reader",
+            ),
+        ),
         "How do I bake sourdough bread?",
         "What was the budget of the Ninth Summit of the Americas?",  # money, none stated
         "Who was Peru's foreign minister at the Lima meeting?",  # a post: no person named
@@ -182,6 +190,11 @@ def test_a_table_row_answers_for_the_column_the_question_asks_about(
     assert answer.citations[0].quote.startswith("No.: 3; Action package: International")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the asked-terms floor that refused these served evaluation items and was removed "
+    "(issue 22); telling the figure given from the figure asked needs a reader",
+)
 @pytest.mark.parametrize(
     "question",
     [
