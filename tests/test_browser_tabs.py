@@ -258,10 +258,10 @@ def test_the_evaluation_tab_opens_on_the_committed_baseline_with_readable_dates(
 ) -> None:
     tab(page, "Evaluation")
     run_line = page.locator("#eval-run")
-    expect(run_line).to_contain_text("Run 20261130-0155")
-    expect(run_line).to_contain_text("30 Nov 2026, 01:55 UTC")
+    expect(run_line).to_contain_text("Run 20261204-2310")
+    expect(run_line).to_contain_text("4 Dec 2026, 23:10 UTC")
     expect(run_line).to_contain_text("This is the committed baseline")
-    expect(page.locator("#eval-failures .eval-count")).to_contain_text("11 failing questions")
+    expect(page.locator("#eval-failures .eval-count")).to_contain_text("19 failing questions")
     run = page.locator("#run-eval")
     assert "secondary" in (run.get_attribute("class") or "")
     assert "primary" not in (run.get_attribute("class") or "")
@@ -276,7 +276,7 @@ def test_a_run_shows_its_failures_in_words_and_the_change_from_the_baseline(
     expect(run_line).to_contain_text("4 questions, 3 with failures", timeout=120_000)
     page.evaluate("() => window.__observer.disconnect()")
     assert page.evaluate("() => window.__bars") == 1, "one run, one progress bar"
-    expect(run_line).to_contain_text("Compared with the committed baseline: run 20261130-0155")
+    expect(run_line).to_contain_text("Compared with the committed baseline: run 20261204-2310")
     assert READABLE_DATE.search(run_line.inner_text())
     assert not RAW_DATE.search(run_line.inner_text())
 
@@ -290,9 +290,9 @@ def test_a_run_shows_its_failures_in_words_and_the_change_from_the_baseline(
     expect(hit.locator('td[data-label="Change"]')).to_have_text(f"▼ −{1 - new_hit:.3f} worse")
     expect(hit.locator('td[data-label="Target"]')).to_have_text("≥ 0.95 ✗ missed")
     refusal = metrics.locator("tr", has_text="refusal rate").first
-    expect(refusal.locator('td[data-label="Change"]')).to_have_text("▼ −0.909 worse")
+    expect(refusal.locator('td[data-label="Change"]')).to_have_text("▼ −0.773 worse")
     false_refusals = metrics.locator("tr", has_text="false refusal rate")
-    expect(false_refusals.locator('td[data-label="Change"]')).to_have_text("= same")
+    expect(false_refusals.locator('td[data-label="Change"]')).to_have_text("▼ −0.053 better")
     expect(page.locator("#eval-chart img")).to_have_attribute("alt", re.compile("Bar chart"))
     assert page.locator("#eval-chart img").evaluate("e => e.complete && e.naturalWidth > 600")
 
