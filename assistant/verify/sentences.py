@@ -21,6 +21,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?\]])[ \t]+(?=[A-Z0-9#*\-\"'(“])")
 _LIST_NUMERAL = re.compile(
     r"(?:^|[:;,]\s*|\s(?:and|or)\s+)\(?(?:[IVXLC]{1,5}|[ivxlc]{1,5}|\d{1,2}|[A-Za-z])[.)]$"
 )
+# A Roman numeral inside a name ("for III. Humane border management, the lead is Mexico"):
+# a piece ending in one goes on (a sentence that truly ends "... under Pillar III." is joined
+# with the next, which is then judged with it: nothing is lost, only read as one).
+_ROMAN_END = re.compile(r"\s[IVXLC]{1,5}\.$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•–]|\(?(?:[IVXLC]{1,5}|[ivxlc]{1,5}|\d{1,2}|[A-Za-z])[.)])\s")
 
 
@@ -100,7 +104,11 @@ def without_list_numerals(claim: str) -> str:
 def _open(piece: str) -> bool:
     """Does the piece end where no sentence ends: after an abbreviation, an initial or a list
     numeral?"""
-    return ends_with_abbreviation(piece) or bool(_LIST_NUMERAL.search(piece))
+    return (
+        ends_with_abbreviation(piece)
+        or bool(_LIST_NUMERAL.search(piece))
+        or bool(_ROMAN_END.search(piece))
+    )
 
 
 def _continues_list(previous: str, line: str) -> bool:
