@@ -277,3 +277,53 @@ def test_a_question_that_would_cost_too_much_is_one_line(shipped: Assistant) -> 
         shipped.ask(wordy + "?")
     three = "Who hosted the meeting, when was it held and where was it held?"
     assert shipped.ask(three).question == three  # real multi-part questions are asked
+
+
+MEETINGS = """# Ministerial meetings
+
+Three ministerial meetings followed the Declaration's adoption.
+
+| Meeting | Date | City | Host |
+|---|---|---|---|
+| First ministerial | 6 October 2022 | Lima | Peru |
+| Second ministerial | 23 June 2023 | Washington, D.C. | United States and Belize |
+| Third ministerial | 7 May 2024 | Guatemala City | Guatemala |
+
+## 2. The second ministerial meeting
+
+The second ministerial meeting was held in Washington and marked one year of the Declaration.
+This meeting is not the same as the inaugural meeting of the special coordinators, which was
+also held in Washington but in 2022 and at a lower level.
+
+## 1. The first ministerial meeting
+
+The first ministerial meeting was held in Lima while ministers were in town for the General
+Assembly of the Organization of American States, which Peru hosted in October 2022.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "meeting", "others"),
+    [
+        ("When was the second ministerial meeting held?", "23 June 2023", ("2022", "2024")),
+        ("Who hosted the first ministerial?", "Peru", ("Belize", "Guatemala City")),
+    ],
+)
+def test_a_question_about_one_row_of_a_table_answers_that_row(
+    make_assistant: Callable[..., Assistant],
+    tmp_path: Path,
+    question: str,
+    meeting: str,
+    others: tuple[str, ...],
+) -> None:
+    """A table of meetings names each in its first cell: a date (or host) question about one
+    meeting is answered from that meeting's row, not from a sentence about the meeting that
+    states another date, nor from the rows of the other meetings."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "meetings.md").write_text(MEETINGS, encoding="utf-8")
+    assistant = make_assistant(copy_corpus=False)
+    assert not assistant.sync().failed
+    answer = assistant.ask(question)
+    assert not answer.refused, answer.refusal_reason
+    assert meeting in answer.text, answer.text
+    assert not any(o in answer.text for o in others), answer.text

@@ -210,6 +210,7 @@ class OfflineComposer:
             score += c.time_bonus * _time_fit(plan, u, newest)
             score += c.name_bonus * _names_fit(names, u)
             score += c.cell_bonus * _cell_fit(names, weights.keys(), u, view)
+            score += c.cell_bonus * _subject_fit(asked_type, text, weights.keys(), u, view)
             if asked_type == DEFINITION_Q and _defines_asked(u, weights):
                 score += c.term_bonus
             out.append(Scored(u, score, dense, coverage, _share(topic, u.terms)))
@@ -418,6 +419,32 @@ def _cell_fit(names: list[str], asked: AbstractSet[str], unit: Unit, view: Lexic
         if not view.column_terms.get(column, frozenset()) & asked:
             continue
         if any(mentioned(n, PassageTerms.of([value])) for n in names):
+            return 1.0
+    return 0.0
+
+
+def _subject_fit(
+    asked_type: str, question: str, asked: AbstractSet[str], unit: Unit, view: LexicalIndex
+) -> float:
+    """1 when the question names a table row's subject and asks for one of its other cells:
+    "When was the second ministerial held?" and the row "Meeting: Second ministerial; Date:
+    23 June 2023; ...", whose first cell's words are all in the question and which has a
+    cell of the asked kind (a date here) or a column the question names. The rows of the
+    other meetings state a date too, but their subject is not the one asked about."""
+    if unit.sentence.kind != TABLE_ROW:
+        return 0.0
+    cells = [(col, val) for col, val in row_cells(unit.sentence.text) if val.strip()]
+    if len(cells) < 2:
+        return 0.0
+    if cells[0][1].strip().rstrip(".)").isdigit():  # a running number, not the subject
+        cells = cells[1:]
+    subject = frozenset(view.terms(cells[0][1]))
+    if not subject or not subject <= asked:
+        return 0.0
+    for column, value in cells[1:]:
+        if asked_type in _TYPED and states_type(asked_type, value, question):
+            return 1.0
+        if view.column_terms.get(column, frozenset()) & asked:
             return 1.0
     return 0.0
 
