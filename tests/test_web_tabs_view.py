@@ -315,3 +315,33 @@ def test_the_llm_path_table_shows_each_recorded_set_beside_the_offline_numbers()
     assert '<th scope="row">public</th>' in html and "126" in html
     assert "0.979" in html and "0.982" in html and "0.021" in html
     assert "No recorded replies" in llm_path_html({})
+
+
+def test_brief_folders_left_by_a_killed_app_are_removed_at_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The chat's brief downloads wait in a temporary folder named after the app's process;
+    a killed app (kill -9 runs no clean-up) left them behind. The next app removes the
+    folders of processes that are gone, and keeps those of running ones."""
+    import os
+    import tempfile
+
+    from assistant.web.layout import BRIEFS_PREFIX, _briefs_folder
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = tmp_path / f"{BRIEFS_PREFIX}{_exited_pid()}-abc"
+    alive = tmp_path / f"{BRIEFS_PREFIX}{os.getppid()}-def"
+    for folder in (dead, alive):
+        (folder / "session").mkdir(parents=True)
+    ours = _briefs_folder()
+    try:
+        assert not dead.exists() and alive.exists()
+        assert Path(ours.name).name.startswith(f"{BRIEFS_PREFIX}{os.getpid()}-")
+    finally:
+        ours.cleanup()
+
+
+def _exited_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid

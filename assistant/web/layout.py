@@ -3,7 +3,9 @@
 About panel with the technical settings) above three tabs (chat, documents, evaluation), each
 laid out and wired by its own module, and the `ask` API endpoint."""
 
+import os
 import tempfile
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -17,7 +19,17 @@ from assistant.web.documents import DocumentHandlers, documents_tab
 from assistant.web.evaluation import EvaluationHandlers, evaluation_tab
 from assistant.web.events import PRIVATE
 from assistant.web.render import TITLE, about_markdown, esc, scope_sentence
+from assistant.web.rest import remove_stale_folders
 from assistant.web.scope import ScopeCache
+
+BRIEFS_PREFIX = "assistant-briefs-"
+
+
+def _briefs_folder() -> tempfile.TemporaryDirectory[str]:
+    """Where the chat writes the briefs it offers for download: a temporary folder named after
+    this process, removed at exit; folders left by a killed process are removed first."""
+    remove_stale_folders(Path(tempfile.gettempdir()), prefix=BRIEFS_PREFIX)
+    return tempfile.TemporaryDirectory(prefix=f"{BRIEFS_PREFIX}{os.getpid()}-")
 
 
 def build_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> gr.Blocks:
@@ -29,7 +41,7 @@ def build_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> gr
         or FeedbackStore(
             settings.data_dir / "feedback.jsonl", max_bytes=int(settings.max_feedback_mb * 1e6)
         ),
-        tempfile.TemporaryDirectory(prefix="assistant-briefs-"),  # removed at exit
+        _briefs_folder(),
         ScopeCache(assistant),
         ConversationStore(
             settings.data_dir / "conversations.sqlite3",

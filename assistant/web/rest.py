@@ -199,12 +199,14 @@ def uploads_folder(assistant: Assistant) -> Path:
     return assistant.settings.data_dir / "uploads"
 
 
-def remove_stale_uploads(root: Path) -> list[Path]:
-    """Upload folders whose process is gone (killed mid-upload, e.g. with kill -9), removed;
-    a folder of a running process (another replica sharing the data folder) stays."""
+def remove_stale_folders(root: Path, prefix: str = "") -> list[Path]:
+    """Folders named "<prefix><pid>-..." under root whose process is gone (killed mid-upload,
+    e.g. with kill -9), removed; a folder of a running process (another replica sharing the
+    data folder) stays. Upload folders have no prefix; the web page's brief folders in the
+    temporary directory are "assistant-briefs-<pid>-..."."""
     removed = []
-    for folder in root.glob("*-*") if root.is_dir() else ():
-        pid = folder.name.split("-", 1)[0]
+    for folder in root.glob(f"{prefix}*-*") if root.is_dir() else ():
+        pid = folder.name.removeprefix(prefix).split("-", 1)[0]
         if folder.is_dir() and pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
@@ -222,7 +224,7 @@ def _alive(pid: int) -> bool:
 
 
 def rest_router(assistant: Assistant) -> APIRouter:
-    remove_stale_uploads(uploads_folder(assistant))  # once, as the app starts
+    remove_stale_folders(uploads_folder(assistant))  # once, as the app starts
     h = RestHandlers(assistant)
     router = APIRouter(prefix=REST_PREFIX, tags=["REST API"])
     answer_events = {
