@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 AXE := tests/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: install run test test-fast lint chromium axe eval bench train-reader
+.PHONY: install run test test-all test-fast lint chromium axe eval bench train-reader
 
 $(BIN)/assistant: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,16 @@ $(AXE): tests/axe/package.json tests/axe/package-lock.json
 
 axe: $(AXE)
 
+# Both cores, one test file per worker (a file's tests share their app and run in order).
+PYTEST := HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+# Every test but the `long` runs (soak, kill -9 loop, two writers, training smoke).
 test: install chromium axe
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+	$(PYTEST) -m "not long"
+
+# The whole suite, long runs included: what CI runs (.ci/run).
+test-all: install chromium axe
+	$(PYTEST)
 
 test-fast: install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not slow and not browser and not server"

@@ -59,6 +59,7 @@ def mutate(corpus: Path, rng: random.Random, next_id: list[int]) -> None:
     next_id[0] += 1
 
 
+@pytest.mark.long
 def test_repeated_kill_9_then_one_ingest_restores_the_index(
     tmp_path: Path, embedder: Embedder
 ) -> None:

@@ -1002,6 +1002,7 @@ def corpus_ids(app: RunningApp) -> set[str]:
 
 
 @server
+@pytest.mark.long
 def test_two_writers_one_refuses_none_corrupts_and_readers_keep_answering(
     app: RunningApp, tmp_path: Path
 ) -> None:

@@ -35,7 +35,7 @@ from assistant.config import Settings
 from assistant.index.store import ChromaStore
 from assistant.service import store_config
 
-pytestmark = [pytest.mark.slow, pytest.mark.server]
+pytestmark = [pytest.mark.slow, pytest.mark.server, pytest.mark.long]
 
 CLIENTS = 20
 PAUSE_S = 1.0  # between one client's questions: the app answers, the writers get CPU too

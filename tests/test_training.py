@@ -33,6 +33,7 @@ def test_every_label_names_units_that_exist_and_may_answer() -> None:
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
 
+@pytest.mark.long
 def test_a_smoke_training_run_trains_a_reader_the_composer_reads_with(tmp_path: Path) -> None:
     """Four training steps (CI never trains for real), scored on held-back documents against
     the bi-encoder baseline; the model written is one the assistant loads and reads with:
