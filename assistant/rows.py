@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.text.dates import MONTH_PATTERN
 from assistant.units import row_cells
 
 # A header that ends in a preposition leads into its value: "As of", "Presence required by".
@@ -37,8 +38,7 @@ _COUNT = re.compile(
     re.I,
 )
 _DATE = re.compile(
-    r"^(?:\d{1,2}\s+)?(?:January|February|March|April|May|June|July|August|September|October|"
-    r"November|December)(?:\s+\d{1,2},?)?\s+\d{4}$|^\d{4}-\d\d(?:-\d\d)?$"
+    rf"^(?:\d{{1,2}}\s+)?{MONTH_PATTERN}(?:\s+\d{{1,2}},?)?\s+\d{{4}}$|^\d{{4}}-\d\d(?:-\d\d)?$"
 )
 _WH = re.compile(r"^(?:what|who|whom|which|where|when|how|why)\b", re.I)
 _TABLE_LABEL = re.compile(r"^(?:Table|Figure|Exhibit|Chart)\s+[\w.-]{1,8}[.:]\s+", re.I)

@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from assistant.answer.support import amounts, quantities
 from assistant.query.aliases import places
 from assistant.query.plan import DATE, ENTITY, MONEY, NUMBER, PERSON, PLACE, asks_for_post
+from assistant.text.dates import CALENDAR_WORDS, MONTH_PATTERN
 
 _DATE = re.compile(
-    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
-    r"december|(?:19|20)\d\d|since|until|later|earlier|before|after)\b|\b\d{4}-\d\d-\d\d\b",
+    rf"\b(?:{MONTH_PATTERN}|(?:19|20)\d\d|since|until|later|earlier|before|after)\b"
+    r"|\b\d{4}-\d\d-\d\d\b",
     re.I,
 )
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]+")
@@ -147,10 +148,7 @@ _TITLES = frozenset(
 
 
 _NAME_RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:(?:of|for|de|del|la)\s+)?[A-Z][\w'’.-]*)*")
-_CALENDAR = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
-)
+_CALENDAR = CALENDAR_WORDS
 _NOT_NAME = _TITLES | _CALENDAR | _OPENING  # titles, months and days, openers
 _DEMONYM = re.compile(r"(?:an|ese|ish|i)$")
 _INSTITUTION = frozenset(

@@ -25,13 +25,10 @@ from assistant.index.snapshot import LexicalIndex, Retrieved
 from assistant.query.plan import DATE, MONEY, NUMBER, PERSON, PLACE, Part, QueryPlan
 from assistant.query.plan import DEFINITION as DEFINITION_Q
 from assistant.rows import row_sentence
+from assistant.text.dates import month_name
 from assistant.types import Chunk, Hit, Sentence, Turn
 from assistant.units import DEFINITION, HEADING, LIST_ITEM, TABLE_ROW, is_answer_unit, row_cells
 from assistant.verify.citations import human_date
-
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
 
 
 @dataclass(frozen=True)
@@ -373,7 +370,7 @@ def _time_fit(plan: QueryPlan, unit: Unit, newest: str) -> float:
     text = unit.sentence.text.lower()
     years_ok = any(y in date or y in text for y in plan.time.years)
     months_ok = any(
-        m in text or (date[5:7] and _MONTHS[int(date[5:7]) - 1].lower() == m)
+        m in text or (date[5:7] and month_name(int(date[5:7])).lower() == m)
         for m in plan.time.months
     )
     return 1.0 if years_ok or months_ok else 0.0
@@ -391,7 +388,7 @@ def _dated_by(name: str, date: str) -> bool:
     for a document of 2023-06-30 ("How many took part in the meeting in June 2023?")."""
     if not date:
         return False
-    month = _MONTHS[int(date[5:7]) - 1] if date[5:7].isdigit() else ""
+    month = month_name(int(date[5:7])) if date[5:7].isdigit() else ""
     return name == date[:4] or name.lower() == month.lower()
 
 

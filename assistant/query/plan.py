@@ -14,6 +14,7 @@ import numpy as np
 from assistant.query import questions
 from assistant.query.aliases import expand_aliases
 from assistant.query.record import record_field
+from assistant.text.dates import MONTHS_LOWER
 
 # The kinds of answer a question may ask for; checks.py knows how a unit states each.
 NUMBER, MONEY, RATE, DATE, PERSON, PLACE, ENTITY, YESNO, LIST, DEFINITION, OTHER = (
@@ -36,10 +37,7 @@ _NEWEST = re.compile(
     re.I,
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_MONTHS = (
-    "january february march april may june july august september october november december".split()
-)
-_MONTH = re.compile(rf"\b({'|'.join(_MONTHS)})\b", re.I)
+_MONTH = re.compile(rf"\b({'|'.join(MONTHS_LOWER)})\b", re.I)
 _PLACE_Q = re.compile(
     r"^\s*where\b|\b(?:which|what) (?:city|country|countries|place|venue|capital)\b"
     r"(?!.*\b(?:lead|leads|led|endorse|take part|participate|commit|pledge)\w*)",

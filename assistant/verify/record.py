@@ -3,23 +3,11 @@ answer may say about where a quote comes from, and claims about the record itsel
 
 from __future__ import annotations
 
-import re
-
+from assistant.text.dates import human_date
 from assistant.types import Chunk, Citation
 from assistant.verify.terms import WORD, all_terms, key_terms
 
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
 _RECORD_CLAIM_WORDS = 6  # "The document is titled ..., dated ..."
-
-
-def human_date(iso: str) -> str:
-    """2024-09-30 -> 30 September 2024 (the form the documents write dates in)."""
-    m = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)", iso)
-    if not m:
-        return iso
-    return f"{int(m.group(3))} {_MONTHS[int(m.group(2)) - 1]} {m.group(1)}"
 
 
 def document_record(chunk: Chunk) -> str:

@@ -14,6 +14,8 @@ from functools import cache, lru_cache
 import Stemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from assistant.text.dates import MONTHS_LOWER
+
 NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _NOT_NAMES = frozenset(
@@ -30,9 +32,7 @@ _OPENERS = ENGLISH_STOP_WORDS | frozenset(
     "what which who how why yes no not only further separately similarly likewise together "
     "specifically notably currently previously recently today until through during".split()
 )
-_MONTHS = frozenset(
-    "january february march april may june july august september october november december".split()
-)
+_MONTHS = frozenset(MONTHS_LOWER)
 # Words that carry no claim of their own: articles, pronouns, auxiliaries, prepositions,
 # conjunctions, and the answer's own framing ("the passages say ...").
 STOPWORDS = frozenset(

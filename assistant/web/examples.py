@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from assistant.query.aliases import countries, places
+from assistant.text.dates import MONTH_PATTERN
 from assistant.types import Chunk, Sentence
 from assistant.units import DEFINITION, FAQ_QUESTION, SENTENCE, TABLE_ROW, row_cells
 
@@ -34,10 +35,7 @@ FORMS = (HOW_MANY, WHO, WHEN, WHICH, WHAT_HAPPENED, WHAT_IS, MEANING, FAQ)
 MAX_UNITS = 5_000  # units read per build: the work is bounded whatever the corpus's size
 MAX_WORDS = 14  # a longer example is a chore to read on the first screen
 
-_MONTH = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)"
-)
+_MONTH = MONTH_PATTERN
 _DATE = rf"(?:\d{{1,2}} {_MONTH},? \d{{4}}|{_MONTH} \d{{1,2}}, \d{{4}}|{_MONTH} \d{{4}})"
 _DATE_VALUE = re.compile(rf"^{_DATE}$")
 _ABOUT = (

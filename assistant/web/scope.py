@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING
 
+from assistant.text.dates import CALENDAR_WORDS
 from assistant.types import Chunk, DocRecord
 from assistant.web.examples import Example, example_candidates, pick_varied
 
@@ -38,10 +39,7 @@ _LEADING = re.compile(
 _MAX_WORDS = 6  # longer names make unwieldy examples
 _GENERAL_SHARE = 0.25  # a name in more sentences of a document than this is its general subject
 _TRAILING = re.compile(r"(?:['’]s?|\s+(?:" + _CONNECTORS + r"|and|the))+$")
-_CALENDAR = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
-)
+_CALENDAR = CALENDAR_WORDS
 
 
 @dataclass(frozen=True)
