@@ -71,6 +71,15 @@ def row_cells(text: str) -> list[tuple[str, str]]:
     return cells
 
 
+def row_subject(text: str) -> str:
+    """A table row's subject: the value of its first non-empty cell, or of the next one when
+    the first is a running number ("No.: 4; Action package: Refugee resettlement; ...")."""
+    values = [value for _, value in row_cells(text) if value.strip()]
+    if values and values[0].strip().rstrip(".)").isdigit():
+        values = values[1:]
+    return values[0] if values else ""
+
+
 def unit_display(unit: Sentence) -> str:
     """The unit's text with its context, for embedding and for showing it on its own:
     "They singled out the following lines of work: birth registration", "Q: What are Safe

@@ -19,7 +19,7 @@ from assistant.evaluation.report import compare_metrics, report_to_dict
 from assistant.evaluation.run import run_eval
 from assistant.index.embedding import Embedder
 from assistant.service import Assistant, build_assistant
-from assistant.verify.citations import human_date
+from assistant.text.dates import human_date
 
 pytestmark = pytest.mark.slow
 

@@ -115,7 +115,7 @@ def names_a_person(unit_text: str, question: str, strict: bool = False) -> bool:
             continue
         if any(w.lower().strip(".,") in _INSTITUTION for w in words):
             continue
-        if all(w.lower().strip(".,") in _CALENDAR for w in capitalised):
+        if all(w.lower().strip(".,") in CALENDAR_WORDS for w in capitalised):
             continue  # "Since September 2024"
         if len(words) == 1 and m.start() == 0:
             continue  # "Additionally, ...", "Under ..."
@@ -148,8 +148,7 @@ _TITLES = frozenset(
 
 
 _NAME_RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:(?:of|for|de|del|la)\s+)?[A-Z][\w'’.-]*)*")
-_CALENDAR = CALENDAR_WORDS
-_NOT_NAME = _TITLES | _CALENDAR | _OPENING  # titles, months and days, openers
+_NOT_NAME = _TITLES | CALENDAR_WORDS | _OPENING  # titles, months and days, openers
 _DEMONYM = re.compile(r"(?:an|ese|ish|i)$")
 _INSTITUTION = frozenset(
     """embassy organization organisation partnership office offices department ministry

@@ -25,10 +25,17 @@ from assistant.index.snapshot import LexicalIndex, Retrieved
 from assistant.query.plan import DATE, MONEY, NUMBER, PERSON, PLACE, Part, QueryPlan
 from assistant.query.plan import DEFINITION as DEFINITION_Q
 from assistant.rows import row_sentence
-from assistant.text.dates import month_name
+from assistant.text.dates import human_date, month_name
 from assistant.types import Chunk, Hit, Sentence, Turn
-from assistant.units import DEFINITION, HEADING, LIST_ITEM, TABLE_ROW, is_answer_unit, row_cells
-from assistant.verify.citations import human_date
+from assistant.units import (
+    DEFINITION,
+    HEADING,
+    LIST_ITEM,
+    TABLE_ROW,
+    is_answer_unit,
+    row_cells,
+    row_subject,
+)
 
 
 @dataclass(frozen=True)
@@ -430,15 +437,13 @@ def _subject_fit(
     other meetings state a date too, but their subject is not the one asked about."""
     if unit.sentence.kind != TABLE_ROW:
         return 0.0
+    subject = row_subject(unit.sentence.text)
+    terms = view.subject_terms.get(subject)
+    if not terms or not terms <= asked:
+        return 0.0
     cells = [(col, val) for col, val in row_cells(unit.sentence.text) if val.strip()]
-    if len(cells) < 2:
-        return 0.0
-    if cells[0][1].strip().rstrip(".)").isdigit():  # a running number, not the subject
-        cells = cells[1:]
-    subject = frozenset(view.terms(cells[0][1]))
-    if not subject or not subject <= asked:
-        return 0.0
-    for column, value in cells[1:]:
+    after = cells[[val for _, val in cells].index(subject) + 1 :]
+    for column, value in after:
         if asked_type in _TYPED and states_type(asked_type, value, question):
             return 1.0
         if view.column_terms.get(column, frozenset()) & asked:

@@ -9,8 +9,8 @@ import re
 from collections.abc import Iterable, Sequence
 
 from assistant.query.record import DATE, TITLE
+from assistant.text.dates import human_date
 from assistant.types import Hit
-from assistant.verify.citations import human_date
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(

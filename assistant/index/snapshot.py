@@ -15,7 +15,7 @@ import Stemmer
 
 from assistant.index.view import IndexView
 from assistant.types import Chunk, Hit
-from assistant.units import TABLE_ROW, row_cells
+from assistant.units import TABLE_ROW, row_cells, row_subject
 
 
 def make_stemmer() -> Stemmer.Stemmer:
@@ -49,6 +49,7 @@ class LexicalIndex:
     unit_context_terms: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # lead-in
     context_terms: dict[str, frozenset[str]] = field(default_factory=dict)  # title + section
     column_terms: dict[str, frozenset[str]] = field(default_factory=dict)  # table columns
+    subject_terms: dict[str, frozenset[str]] = field(default_factory=dict)  # table row subjects
 
     @classmethod
     def build(cls, view: IndexView, stemmer: Stemmer.Stemmer) -> LexicalIndex:
@@ -70,13 +71,14 @@ class LexicalIndex:
 
     def _tokenize_units(self) -> None:
         """Every sentence's terms, its context's (lead-in, caption, question), each chunk's
-        title and section and every table column's name, in one pass per index version, so
+        title and section and every table column's name and row's subject, in one pass per index version, so
         answering a question tokenises only the question."""
         texts = [s.text for c in self.chunks for s in c.sentences]
         texts += [s.context for c in self.chunks for s in c.sentences]
         texts += [f"{c.title} {c.section}" for c in self.chunks]
         columns = _table_columns(self.chunks)
-        texts += columns
+        subjects = _row_subjects(self.chunks)
+        texts += columns + subjects
         tokens = iter(lexical_tokens(texts, self.stemmer)) if texts else iter(())
         for c in self.chunks:
             self.unit_terms[c.id] = [frozenset(next(tokens)) for _ in c.sentences]
@@ -85,6 +87,7 @@ class LexicalIndex:
         for c in self.chunks:
             self.context_terms[c.id] = frozenset(next(tokens))
         self.column_terms = {col: frozenset(next(tokens)) for col in columns}
+        self.subject_terms = {subject: frozenset(next(tokens)) for subject in subjects}
 
     def _load_sentences(self, view: IndexView) -> None:
         vectors = view.sentence_vectors(c.id for c in self.chunks)
@@ -160,6 +163,12 @@ def _table_columns(chunks: Sequence[Chunk]) -> list[str]:
     """The column names of every table row of the chunks, once each."""
     rows = (s.text for c in chunks for s in c.sentences if s.kind == TABLE_ROW)
     return sorted({column for text in rows for column, _ in row_cells(text) if column})
+
+
+def _row_subjects(chunks: Sequence[Chunk]) -> list[str]:
+    """The subject of every table row of the chunks (`row_subject`), once each."""
+    rows = (s.text for c in chunks for s in c.sentences if s.kind == TABLE_ROW)
+    return sorted({subject for text in rows if (subject := row_subject(text))})
 
 
 @dataclass(frozen=True)

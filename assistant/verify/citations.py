@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from assistant.types import Chunk, Citation, RemovedSentence, Sentence
 from assistant.verify.evidence import Span
 from assistant.verify.judge import Context, Judgement, judge
-from assistant.verify.record import about_record, document_record, human_date, record_citation
+from assistant.verify.record import about_record, document_record, record_citation
 from assistant.verify.sentences import (
     MARKER,
     AnswerSentence,
@@ -31,7 +31,6 @@ __all__ = [
     "Verified",
     "document_record",
     "find_quote",
-    "human_date",
     "key_terms",
     "markers",
     "split_answer",

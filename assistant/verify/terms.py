@@ -32,7 +32,6 @@ _OPENERS = ENGLISH_STOP_WORDS | frozenset(
     "what which who how why yes no not only further separately similarly likewise together "
     "specifically notably currently previously recently today until through during".split()
 )
-_MONTHS = frozenset(MONTHS_LOWER)
 # Words that carry no claim of their own: articles, pronouns, auxiliaries, prepositions,
 # conjunctions, and the answer's own framing ("the passages say ...").
 STOPWORDS = frozenset(
@@ -98,7 +97,7 @@ def frame_terms(question: str) -> set[str]:
     times = {n for n in (normal_number(x) for x in NUMBER.findall(question)) if _year(n)}
     words = [w.lower() for w in re.findall(r"[A-Za-z]+|\d+", question)]
     for i, word in enumerate(words):
-        if word in _MONTHS:
+        if word in MONTHS_LOWER:
             times |= {w for w in words[max(0, i - 1) : i + 2] if w.isdigit()}
             times.add(name_term(word.capitalize()))
     opening = WORD.findall(question)[:1]  # "Besides Secretary Blinken, who ...?": a word an

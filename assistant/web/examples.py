@@ -35,8 +35,10 @@ FORMS = (HOW_MANY, WHO, WHEN, WHICH, WHAT_HAPPENED, WHAT_IS, MEANING, FAQ)
 MAX_UNITS = 5_000  # units read per build: the work is bounded whatever the corpus's size
 MAX_WORDS = 14  # a longer example is a chore to read on the first screen
 
-_MONTH = MONTH_PATTERN
-_DATE = rf"(?:\d{{1,2}} {_MONTH},? \d{{4}}|{_MONTH} \d{{1,2}}, \d{{4}}|{_MONTH} \d{{4}})"
+_DATE = (
+    rf"(?:\d{{1,2}} {MONTH_PATTERN},? \d{{4}}|{MONTH_PATTERN} \d{{1,2}}, \d{{4}}"
+    rf"|{MONTH_PATTERN} \d{{4}})"
+)
 _DATE_VALUE = re.compile(rf"^{_DATE}$")
 _ABOUT = (
     r"(?:(?:More than|more than|Over|over|Nearly|nearly|Almost|almost|About|about|Around|"
@@ -196,7 +198,7 @@ def _a_name(name: str) -> bool:
     if not words or (words[0].lower() in _OPENERS and len(words) == 1):
         return False
     bare = " ".join(w for w in words if w.lower() != "the")
-    if bare.lower() in places() or re.fullmatch(_MONTH, bare):
+    if bare.lower() in places() or re.fullmatch(MONTH_PATTERN, bare):
         return False
     return len(bare.split()) >= 2 or (bare.isupper() and len(bare) >= 3)
 

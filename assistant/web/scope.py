@@ -39,7 +39,6 @@ _LEADING = re.compile(
 _MAX_WORDS = 6  # longer names make unwieldy examples
 _GENERAL_SHARE = 0.25  # a name in more sentences of a document than this is its general subject
 _TRAILING = re.compile(r"(?:['’]s?|\s+(?:" + _CONNECTORS + r"|and|the))+$")
-_CALENDAR = CALENDAR_WORDS
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,7 @@ def names_in(sentences: Iterable[str]) -> Names:
             words = name.split()
             if not words or (len(words) == 1 and not _single_word_name(name, at_start)):
                 continue
-            if words[0].lower() in _CALENDAR:
+            if words[0].lower() in CALENDAR_WORDS:
                 continue
             kept[name] = kept.get(name, False) or article
         counts.update(kept.keys())
@@ -198,7 +197,7 @@ class ScopeCache:
 
 
 def _single_word_name(word: str, at_start: bool) -> bool:
-    if at_start or word.lower() in _CALENDAR:
+    if at_start or word.lower() in CALENDAR_WORDS:
         return False
     return len(word) >= 3 if word.isupper() else len(word) >= 2
 
