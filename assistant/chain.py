@@ -19,6 +19,7 @@ from assistant.index.snapshot import Retrieved
 from assistant.query import questions
 from assistant.query.plan import QueryPlan, read_question
 from assistant.retrieve.hybrid import HybridRetriever
+from assistant.text.aliases import Aliases
 from assistant.types import Answer, Turn
 from assistant.verify.citations import verify
 
@@ -54,8 +55,10 @@ class AnswerChain:
         answerer: Answerer,
         fallback: OfflineComposer,
         max_question_chars: int,
+        aliases: Aliases | None = None,
     ) -> None:
         self.retriever = retriever
+        self.aliases = aliases or Aliases.general()
         self.answerer = answerer
         self.fallback = fallback
         self.max_question_chars = max_question_chars
@@ -142,7 +145,7 @@ class AnswerChain:
             if offline != s.question and self.answerer is not self.fallback:
                 rewritten = self.answerer.condense(s.question, s.history).strip()
                 s.query = rewritten if rewritten and rewritten != s.question else offline
-            s.plan = read_question(s.question, s.query)
+            s.plan = read_question(s.question, s.query, self.aliases)
             check_cost(s.plan)
             s.query = s.plan.query
         return s

@@ -16,6 +16,7 @@ from assistant.history import recent
 from assistant.index.clients import StoreConfig
 from assistant.index.embedding import Embedder, Progress
 from assistant.index.store import ChromaStore
+from assistant.ingest.aliases import corpus_aliases
 from assistant.ingest.chunking import ChunkingConfig, pysbd_splitter, tiktoken_counter
 from assistant.ingest.sync import Chunker, Indexer
 from assistant.ingest.worker import CachedParser, ParseLimits
@@ -173,5 +174,6 @@ def build_assistant(settings: Settings, embedder: Embedder | None = None) -> Ass
         from assistant.answer.llm import LLMAnswerer
 
         answerer = LLMAnswerer.from_settings(settings)
-    chain = AnswerChain(retriever, answerer, composer, settings.max_question_chars)
+    aliases = corpus_aliases(settings.corpus_dir)
+    chain = AnswerChain(retriever, answerer, composer, settings.max_question_chars, aliases)
     return Assistant(settings, store, embedder, indexer, retriever, chain, parser)

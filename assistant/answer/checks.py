@@ -27,10 +27,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.answer.support import amounts, quantities
-from assistant.query.aliases import places
 from assistant.query.plan import DATE, ENTITY, MONEY, NUMBER, PERSON, PLACE, asks_for_post
 from assistant.text.dates import CALENDAR_WORDS, MONTH_PATTERN
+from assistant.text.numbers import amounts, quantities
+from assistant.text.places import places
 
 _DATE = re.compile(
     rf"\b(?:{MONTH_PATTERN}|(?:19|20)\d\d|since|until|later|earlier|before|after)\b"

@@ -18,14 +18,15 @@ from assistant.answer.support import (
     PassageTerms,
     answerable_sentence,
     mentioned,
-    quantities,
     unmentioned,
 )
 from assistant.index.snapshot import LexicalIndex, Retrieved
 from assistant.query.plan import DATE, MONEY, NUMBER, PERSON, PLACE, Part, QueryPlan
 from assistant.query.plan import DEFINITION as DEFINITION_Q
 from assistant.rows import row_sentence
+from assistant.text.aliases import Aliases
 from assistant.text.dates import human_date, month_name
+from assistant.text.numbers import quantities
 from assistant.types import Chunk, Hit, Sentence, Turn
 from assistant.units import (
     DEFINITION,
@@ -155,7 +156,7 @@ class OfflineComposer:
         if not whole:
             return _refusal("no_passage"), _with(explain, "no_passage")
         passages = PassageTerms.of(with_context_texts(hits))
-        missing = unmentioned(plan.names, plan.query, passages)
+        missing = unmentioned(plan.names, plan.query, passages, plan.aliases)
         if missing and not plan.multipart:  # a multi-part question is checked part by part
             return _refusal("name_not_in_passages"), _with(
                 explain, f"name_not_in_passages ({', '.join(missing)})"
@@ -167,7 +168,7 @@ class OfflineComposer:
                 self._read(part, self._ranked(plan, part, units, view)) if plan.multipart else whole
             )
             ranked, verdict = self._typed_first(plan, part, ranked)
-            if plan.multipart and unmentioned(part.names, part.text, passages):
+            if plan.multipart and unmentioned(part.names, part.text, passages, plan.aliases):
                 verdict = Verdict("name_not_in_passages", 0.0, verdict.signals)
             verdicts.append(verdict)
             if not verdict.refused:  # a multi-part question is answered part by part
@@ -212,8 +213,8 @@ class OfflineComposer:
             if states_type(asked_type, u.sentence.text, plan.question) and asked_type != "other":
                 score += c.type_bonus
             score += c.time_bonus * _time_fit(plan, u, newest)
-            score += c.name_bonus * _names_fit(names, u)
-            score += c.cell_bonus * _cell_fit(names, weights.keys(), u, view)
+            score += c.name_bonus * _names_fit(names, u, plan.aliases)
+            score += c.cell_bonus * _cell_fit(names, weights.keys(), u, view, plan.aliases)
             score += c.cell_bonus * _subject_fit(asked_type, text, weights.keys(), u, view)
             if asked_type == DEFINITION_Q and _defines_asked(u, weights):
                 score += c.term_bonus
@@ -259,7 +260,7 @@ class OfflineComposer:
         u = best.unit
         names = [n for n in part.names if not _dated_by(n, u.chunk.date)]
         unit_terms = PassageTerms.of([u.sentence.text, u.context])
-        missing = unmentioned(names, part.text, unit_terms)
+        missing = unmentioned(names, part.text, unit_terms, plan.aliases)
         typed = states_type(part.answer_type, best.unit.sentence.text, part.text)
         signals = Signals(
             support=best.score,
@@ -399,12 +400,12 @@ def _dated_by(name: str, date: str) -> bool:
     return name == date[:4] or name.lower() == month.lower()
 
 
-def _names_fit(names: list[str], unit: Unit) -> float:
+def _names_fit(names: list[str], unit: Unit, aliases: Aliases) -> float:
     """The share of the question's names the unit's text or context mentions."""
     if not names:
         return 0.0
     terms = PassageTerms.of([unit.sentence.text, unit.context])
-    return sum(mentioned(n, terms) for n in names) / len(names)
+    return sum(mentioned(n, terms, aliases) for n in names) / len(names)
 
 
 def _share(weights: dict[str, float], terms: frozenset[str]) -> float:
@@ -413,7 +414,9 @@ def _share(weights: dict[str, float], terms: frozenset[str]) -> float:
     return sum(v for t, v in weights.items() if t in terms) / total if total else 1.0
 
 
-def _cell_fit(names: list[str], asked: AbstractSet[str], unit: Unit, view: LexicalIndex) -> float:
+def _cell_fit(
+    names: list[str], asked: AbstractSet[str], unit: Unit, view: LexicalIndex, aliases: Aliases
+) -> float:
     """1 when a table row has the question's name in a column the question asks about
     ("Lead: United States" for "Which action package does the United States lead?"), not
     only in another one ("Other participants: Haiti, United States")."""
@@ -422,7 +425,7 @@ def _cell_fit(names: list[str], asked: AbstractSet[str], unit: Unit, view: Lexic
     for column, value in row_cells(unit.sentence.text):
         if not view.column_terms.get(column, frozenset()) & asked:
             continue
-        if any(mentioned(n, PassageTerms.of([value])) for n in names):
+        if any(mentioned(n, PassageTerms.of([value]), aliases) for n in names):
             return 1.0
     return 0.0
 

@@ -6,23 +6,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from assistant.query.aliases import aliases
+from assistant.text.aliases import Aliases
 
 _WORD = re.compile(r"[\w$][\w,.'’-]*\w|\w")
 _CAPS_RUN = re.compile(
     r"(?:[A-Z][\w'’-]*\s+(?:(?:of|for|and|the|de|la|para|las)\s+)*)*[A-Z][\w'’-]*"
 )
-_QUANTITY = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_NUMBER_WORD = re.compile(
-    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|hundreds?|"
-    r"thousands?|millions?|billions?|\w+fold)\b",
-    re.I,
-)
-_MONTH_BEFORE = re.compile(
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$|\d\s*/\s*$"
-)
-_MONTH_AFTER = re.compile(r"\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
-_LABEL_BEFORE = re.compile(r"\bno\.?:?\s*$")
 _ORDINAL_WORDS = r"first|second|third|fourth|fifth|sixth|next|previous|last|upcoming|inaugural"
 ORDINALS = re.compile(rf"\b(?:{_ORDINAL_WORDS})\b", re.I)
 
@@ -47,9 +36,9 @@ class PassageTerms:
         return cls(frozenset(_WORD.findall(lowered)), lowered.replace(",", ""), _acronyms(joined))
 
 
-def mentioned(name: str, terms: PassageTerms) -> bool:
+def mentioned(name: str, terms: PassageTerms, aliases: Aliases) -> bool:
     """Loose match so demonyms, possessives, acronyms and aliases count: Cubans ~ Cuba,
-    USAID's ~ USAID, ILO ~ International Labor Organization, Ottawa ~ Canada."""
+    USAID's ~ USAID, ILO ~ International Labor Organization, DHS ~ Homeland Security."""
     stem = re.sub(r"(?:'s|’s)$", "", name.lower())
     if stem.replace(",", "").replace(".", "").isdigit():
         return stem.replace(",", "") in terms.text
@@ -58,20 +47,22 @@ def mentioned(name: str, terms: PassageTerms) -> bool:
     prefix = stem[: max(4, len(stem) - 3)]
     if any(w.startswith(prefix) for w in terms.words):
         return True
-    return any(alias in terms.text for alias in aliases().get(stem, ()))
+    return any(alias in terms.text for alias in aliases.of(stem))
 
 
-def unmentioned(names: Iterable[str], question: str, terms: PassageTerms) -> list[str]:
+def unmentioned(
+    names: Iterable[str], question: str, terms: PassageTerms, aliases: Aliases
+) -> list[str]:
     """The names (and ordinals like "second" or "next") of the question that the passages
     never mention, under any alias."""
     lowered = question.lower()
     covered: set[str] = set()
-    for key, alts in aliases().items():
+    for key, alts in aliases.names.items():
         if " " in key and key in lowered and any(a in terms.text for a in alts):
             covered.update(key.split())
     ordinals = [m.group(1) for m in _NAMED_ORDINAL.finditer(question)]
     asked = list(names) + (ordinals if len(ordinals) == 1 else [])  # not "(first, second...)"
-    return [n for n in asked if n.lower() not in covered and not mentioned(n, terms)]
+    return [n for n in asked if n.lower() not in covered and not mentioned(n, terms, aliases)]
 
 
 _INSTRUCTION = re.compile(
@@ -94,36 +85,6 @@ def answerable_sentence(sentence: str, item: bool = False) -> bool:
         or any(ch.isdigit() for ch in sentence)  # a label with a value: "date 2024-05-08"
     )
     return statement and not _INSTRUCTION.search(sentence)
-
-
-def quantities(text: str) -> list[str]:
-    """Amounts and counts (not dates or years), digits only: "$578 million" -> "578"."""
-    found = []
-    for m in _QUANTITY.finditer(text):
-        before = text[max(0, m.start() - 10) : m.start()].lower()
-        digits = m.group(0).replace(",", "")
-        after = text[m.end() : m.end() + 12].lower()
-        if _MONTH_BEFORE.search(before) or re.fullmatch(r"(?:19|20)\d\d", digits):
-            continue
-        if _MONTH_AFTER.match(after) or _LABEL_BEFORE.search(before):
-            continue  # "23 June 2023", "No.: 6"
-        found.append(digits)
-    return found + [w.lower() for w in _NUMBER_WORD.findall(text)]
-
-
-_AMOUNT = re.compile(
-    r"(?:US|CA|C)?[$€£]\s?(\d[\d,]*(?:\.\d+)?)"
-    r"|\b(\d[\d,]*(?:\.\d+)?)\s*(?:(?:million|billion|thousand)\s+)?(?:dollars|usd|euros?|pesos)\b"
-    r"|\b(?:usd|eur)\s?(\d[\d,]*(?:\.\d+)?)"
-    r"|\b(\d[\d,]*(?:\.\d+)?)\s+(?:million|billion)\s+(?:in|of)\s+(?:new\s+)?(?:\w+\s+)?"
-    r"(?:assistance|aid|funding|financing|support|grants?|loans?)\b",
-    re.I,
-)
-
-
-def amounts(text: str) -> list[str]:
-    """Sums of money, digits only: "$578 million" -> "578", "4 million dollars" -> "4"."""
-    return [next(g for g in m.groups() if g).replace(",", "") for m in _AMOUNT.finditer(text)]
 
 
 def _acronyms(text: str) -> frozenset[str]:

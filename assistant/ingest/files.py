@@ -33,6 +33,7 @@ from assistant.ingest.structure import (
     MAX_TITLE_CHARS,
     cap,
 )
+from assistant.text.aliases import ALIASES_FILE
 from assistant.types import FileError, SourceDoc
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".pdf", ".html", ".htm", ".docx"})
@@ -177,7 +178,8 @@ def safe_name(name: str) -> str:
 
 
 def _walk(corpus_dir: Path) -> Iterator[Path]:
-    """Files under corpus_dir in sorted order, without hidden entries or sidecars; links to
+    """Files under corpus_dir in sorted order, without hidden entries, sidecars or the corpus's
+    aliases.yaml; links to
     folders are listed too (os.walk does not enter them), so that they are refused by name."""
     for root, dirs, files in os.walk(corpus_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -185,7 +187,8 @@ def _walk(corpus_dir: Path) -> Iterator[Path]:
             if (Path(root) / name).is_symlink():
                 yield Path(root) / name
         for name in sorted(files):
-            if not name.startswith(".") and not name.endswith(SIDECAR_SUFFIX):
+            aliases = name == ALIASES_FILE and Path(root) == Path(corpus_dir)
+            if not name.startswith(".") and not name.endswith(SIDECAR_SUFFIX) and not aliases:
                 yield Path(root) / name
 
 

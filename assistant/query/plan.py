@@ -12,8 +12,8 @@ from typing import Protocol
 import numpy as np
 
 from assistant.query import questions
-from assistant.query.aliases import expand_aliases
 from assistant.query.record import record_field
+from assistant.text.aliases import Aliases
 from assistant.text.dates import MONTHS_LOWER
 
 # The kinds of answer a question may ask for; checks.py knows how a unit states each.
@@ -119,6 +119,8 @@ class QueryPlan:
     time: TimeScope
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)
     record: str = ""  # "date" or "title" when it asks about a document itself (record.py)
+    # what the documents may call the question's names otherwise (general and the corpus's)
+    aliases: Aliases = field(default_factory=Aliases.general, compare=False, repr=False)
 
     @property
     def multipart(self) -> bool:
@@ -160,11 +162,13 @@ class QueryPlan:
         return lines
 
 
-def read_question(question: str, query: str = "") -> QueryPlan:
+def read_question(question: str, query: str = "", aliases: Aliases | None = None) -> QueryPlan:
     """The plan of a question; `query` is its standalone form (condensed once, by the chain,
-    over the conversation; the question itself when empty)."""
+    over the conversation; the question itself when empty); `aliases` the corpus's (the
+    general ones alone when not given)."""
     standalone = query or question.strip()
-    query = expand_aliases(standalone)
+    aliases = aliases or Aliases.general()
+    query = aliases.expand(standalone)
     subs = questions.sub_queries(question, query) or [query]
     raw = questions.split_parts(question) if len(subs) > 1 else [question]
     subs, raw = shared_predicate(subs), shared_predicate(raw)
@@ -184,6 +188,7 @@ def read_question(question: str, query: str = "") -> QueryPlan:
         wants_list=questions.wants_list(question),
         time=time_scope(question),
         record=record_field(question),
+        aliases=aliases,
     )
 
 

@@ -15,8 +15,8 @@ import Stemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from assistant.text.dates import MONTHS_LOWER
+from assistant.text.numbers import NUMBER, is_year, normal_number
 
-NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _NOT_NAMES = frozenset(
     "I A An The This That These Those It Its In On At Of For And But Or As By With From To "
@@ -94,7 +94,7 @@ def frame_terms(question: str) -> set[str]:
     given: "Did Mexico pledge C$75 million?" answered "Mexico pledged C$75 million [1]" from a
     passage about Canada would pass on the question's word alone. Other numbers of the
     question are not given either: an answer that repeats them must still quote them."""
-    times = {n for n in (normal_number(x) for x in NUMBER.findall(question)) if _year(n)}
+    times = {n for n in (normal_number(x) for x in NUMBER.findall(question)) if is_year(n)}
     words = [w.lower() for w in re.findall(r"[A-Za-z]+|\d+", question)]
     for i, word in enumerate(words):
         if word in MONTHS_LOWER:
@@ -123,14 +123,6 @@ def _stemmer() -> Stemmer.Stemmer:
 def name_term(word: str) -> str:
     w = word.lower()
     return w.removesuffix("'s").removesuffix("’s").rstrip("'’") or w
-
-
-def normal_number(text: str) -> str:
-    return re.sub(r"[,.]", "", text)
-
-
-def _year(n: str) -> bool:
-    return len(n) == 4 and 1900 <= int(n) <= 2099
 
 
 def offered_terms(terms: frozenset[str], offered: frozenset[str]) -> frozenset[str]:

@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from assistant.query.aliases import countries, places
 from assistant.text.dates import MONTH_PATTERN
+from assistant.text.places import countries, places
 from assistant.types import Chunk, Sentence
 from assistant.units import DEFINITION, FAQ_QUESTION, SENTENCE, TABLE_ROW, row_cells
 

@@ -1,0 +1,61 @@
+"""Numbers in text: digits as a claim writes them, counts and amounts (not dates), and the
+words that stand for numbers. One home for what the answering, checking and verifying code
+each used to find on its own."""
+
+from __future__ import annotations
+
+import re
+
+NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+"""A number as written, separators included ("547,000", "1.5", "2024")."""
+
+_QUANTITY = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_NUMBER_WORD = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|hundreds?|"
+    r"thousands?|millions?|billions?|\w+fold)\b",
+    re.I,
+)
+_MONTH_BEFORE = re.compile(
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$|\d\s*/\s*$"
+)
+_MONTH_AFTER = re.compile(r"\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
+_LABEL_BEFORE = re.compile(r"\bno\.?:?\s*$")
+_AMOUNT = re.compile(
+    r"(?:US|CA|C)?[$€£]\s?(\d[\d,]*(?:\.\d+)?)"
+    r"|\b(\d[\d,]*(?:\.\d+)?)\s*(?:(?:million|billion|thousand)\s+)?(?:dollars|usd|euros?|pesos)\b"
+    r"|\b(?:usd|eur)\s?(\d[\d,]*(?:\.\d+)?)"
+    r"|\b(\d[\d,]*(?:\.\d+)?)\s+(?:million|billion)\s+(?:in|of)\s+(?:new\s+)?(?:\w+\s+)?"
+    r"(?:assistance|aid|funding|financing|support|grants?|loans?)\b",
+    re.I,
+)
+
+
+def normal_number(text: str) -> str:
+    """Digits only, so "547,000" == "547000"."""
+    return re.sub(r"[,.]", "", text)
+
+
+def is_year(digits: str) -> bool:
+    """A year the documents could mean: four digits from 1900 to 2099."""
+    return len(digits) == 4 and digits.isdigit() and 1900 <= int(digits) <= 2099
+
+
+def quantities(text: str) -> list[str]:
+    """Amounts and counts (not dates or years), digits only: "$578 million" -> "578"; then the
+    number words ("three", "millions", "twofold")."""
+    found = []
+    for m in _QUANTITY.finditer(text):
+        before = text[max(0, m.start() - 10) : m.start()].lower()
+        digits = m.group(0).replace(",", "")
+        after = text[m.end() : m.end() + 12].lower()
+        if _MONTH_BEFORE.search(before) or re.fullmatch(r"(?:19|20)\d\d", digits):
+            continue
+        if _MONTH_AFTER.match(after) or _LABEL_BEFORE.search(before):
+            continue  # "23 June 2023", "No.: 6"
+        found.append(digits)
+    return found + [w.lower() for w in _NUMBER_WORD.findall(text)]
+
+
+def amounts(text: str) -> list[str]:
+    """Sums of money, digits only: "$578 million" -> "578", "4 million dollars" -> "4"."""
+    return [next(g for g in m.groups() if g).replace(",", "") for m in _AMOUNT.finditer(text)]
