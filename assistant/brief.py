@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
 
-from assistant.query.questions import names
 from assistant.refusals import REFUSAL_REASONS
+from assistant.text.dates import human_date
+from assistant.text.names import question_names
 from assistant.types import Answer, Citation
 
 Exchange = tuple[str, Answer]  # (the question as typed, the answer shown)
@@ -53,7 +53,7 @@ def refused_sentence(answer: Answer) -> str:
 def missing_names(answer: Answer) -> list[str]:
     """The names of the question (capitalised words, numbers) that no passage found holds."""
     found = " ".join(h.chunk.in_context for h in answer.hits).lower()
-    return [n for n in names(answer.question) if n.lower() not in found]
+    return [n for n in question_names(answer.question) if n.lower() not in found]
 
 
 # The most frequent short words of languages an official may type in: a question with more of
@@ -125,21 +125,11 @@ def answer_text(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def long_date(iso: str) -> str:
-    """'2024-05-08' -> '8 May 2024' (every date a person reads is written so); a partial or
-    unknown date is shown as it is."""
-    try:
-        day = date.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return f"{day.day} {day:%B %Y}"
-
-
 def source_location(c: Citation) -> str:
     """'8 May 2024, section “Strengthening...”, p. 3': the parts that are known (plain
     text)."""
     parts = [
-        long_date(c.date),
+        human_date(c.date),
         f"section “{c.section}”" if c.section else "",
         f"p. {c.page}" if c.page else "",
     ]

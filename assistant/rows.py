@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.text.dates import MONTH_PATTERN
+from assistant.text.dates import DATE_CELL
 from assistant.units import row_cells
 
 # A header that ends in a preposition leads into its value: "As of", "Presence required by".
@@ -36,9 +36,6 @@ _COUNT = re.compile(
     r"^(?:(?:about|around|over|under|nearly|almost|some|up to|at least|more than|fewer than|"
     r"less than)\s+)?[$€£]?\d[\d,.]*(?:\s+(?:thousand|million|billion))?$",
     re.I,
-)
-_DATE = re.compile(
-    rf"^(?:\d{{1,2}}\s+)?{MONTH_PATTERN}(?:\s+\d{{1,2}},?)?\s+\d{{4}}$|^\d{{4}}-\d\d(?:-\d\d)?$"
 )
 _WH = re.compile(r"^(?:what|who|whom|which|where|when|how|why)\b", re.I)
 _TABLE_LABEL = re.compile(r"^(?:Table|Figure|Exhibit|Chart)\s+[\w.-]{1,8}[.:]\s+", re.I)
@@ -97,7 +94,7 @@ def _subject(column: str, value: str) -> str:
     "For United States"."""
     if _LEADS_IN.search(_PARENTHESES.sub("", column)):
         return f"{column} {value}"
-    if _DATE.match(value):
+    if DATE_CELL.match(value):
         return f"{'On' if value[:1].isdigit() else 'In'} {value}"
     return f"For {value}"
 

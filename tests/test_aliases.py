@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import settings_for, unique_collection
 
-from assistant.index.embedding import Embedder
 from assistant.errors import UserError
+from assistant.index.embedding import Embedder
 from assistant.ingest.files import list_corpus
 from assistant.service import build_assistant
 from assistant.text.aliases import Aliases
@@ -33,9 +33,7 @@ def _corpus(root: Path, aliases: str | None) -> Path:
 
 
 def _ask(root: Path, embedder: Embedder, question: str = QUESTION) -> Answer:
-    assistant = build_assistant(
-        settings_for(root, None, unique_collection()), embedder=embedder
-    )
+    assistant = build_assistant(settings_for(root, None, unique_collection()), embedder=embedder)
     report = assistant.sync()
     assert report.added == ("offices.txt",) and not report.failed  # the aliases file is no document
     return assistant.ask(question)

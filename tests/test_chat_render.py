@@ -16,6 +16,7 @@ from replay_server import ReplayServer
 from assistant.brief import REFUSAL_REASONS
 from assistant.documents import DocumentFile, DocumentView
 from assistant.service import Assistant
+from assistant.text.dates import human_date
 from assistant.types import Answer, Chunk, Citation, DocRecord, Hit, RemovedSentence, Sentence
 from assistant.web.chat import ChatHandlers
 from assistant.web.examples import FORMS, example_candidates, pick_varied
@@ -29,7 +30,6 @@ from assistant.web.render import (
     document_html,
     download_href,
     esc,
-    long_date,
     refusal_hint,
     scope_html,
     scope_sentence,
@@ -346,7 +346,8 @@ def test_documents_are_listed_newest_first_and_the_scope_is_in_plain_words() -> 
 
 
 def test_long_dates_and_the_technical_status_line() -> None:
-    assert long_date("2024-05-08") == "8 May 2024" and long_date("2024-05") == "2024-05"
+    assert human_date("2024-05-08") == "8 May 2024" and human_date("2024-05") == "2024-05"
+    assert human_date("2024-13-01") == "2024-13-01"  # impossible: shown as written, no error
     status = status_markdown("offline composer", "all-MiniLM-L6-v2", 1, 14)
     assert "Embedding model" in status and "1 document, 14 passages" in status
     assert "no language model" in status  # words a reader knows, not the component's name

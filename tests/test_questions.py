@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from assistant.answer.checks import names_a_person, states_type
+from assistant.answer.checks import states_type
 from assistant.answer.support import PassageTerms, unmentioned
 from assistant.query import questions
 from assistant.query.plan import MONEY, NUMBER, PERSON, YESNO, answer_type, asks_for_post
 from assistant.text.aliases import Aliases
+from assistant.text.names import names_a_person, question_names
 from assistant.text.numbers import amounts, quantities
 from assistant.types import Turn
 
@@ -99,17 +100,17 @@ def test_names_match_loosely_but_not_wrongly() -> None:
         ["Cuba, Haiti and Venezuela; the International Labor Organization; Canada."]
     )
     q = "What did Cubans, Venezuelans, the ILO and Canada do? What about Brazil?"
-    assert unmentioned(questions.names(q), q, terms, GENERAL) == ["Brazil"]
+    assert unmentioned(question_names(q), q, terms, GENERAL) == ["Brazil"]
     # a capital is not its government: no metonym aliases (they served evaluation items)
     q = "What did Ottawa do?"
-    assert unmentioned(questions.names(q), q, terms, GENERAL) == ["Ottawa"]
+    assert unmentioned(question_names(q), q, terms, GENERAL) == ["Ottawa"]
     assert unmentioned([], "Where was the second meeting?", terms, GENERAL) == ["second"]
     # an ordinal used as an adverb names nothing the passages must mention
     assert unmentioned([], "Which country first proposed it?", terms, GENERAL) == []
     # adjectives of nationality whose stem is not the country's name
     peru = PassageTerms.of(["Lead: Peru; Panama hosts the office."])
     q = "Which package does the Peruvian government lead, with Panamanian help?"
-    assert unmentioned(questions.names(q), q, peru, GENERAL) == []
+    assert unmentioned(question_names(q), q, peru, GENERAL) == []
 
 
 def test_a_day_of_the_month_or_a_row_number_is_not_a_count() -> None:

@@ -24,20 +24,13 @@ items and went with the reader.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from assistant.query.plan import DATE, ENTITY, MONEY, NUMBER, PERSON, PLACE, asks_for_post
-from assistant.text.dates import CALENDAR_WORDS, MONTH_PATTERN
+from assistant.text.dates import mentions_time
+from assistant.text.names import CAPITALISED, names_a_person
 from assistant.text.numbers import amounts, quantities
-from assistant.text.places import places
-
-_DATE = re.compile(
-    rf"\b(?:{MONTH_PATTERN}|(?:19|20)\d\d|since|until|later|earlier|before|after)\b"
-    r"|\b\d{4}-\d\d-\d\d\b",
-    re.I,
-)
-_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]+")
+from assistant.text.places import opening_place
 
 SIGNALS = ("support", "dense", "coverage", "names", "type")
 
@@ -75,90 +68,16 @@ def states_type(answer_type: str, unit_text: str, question: str) -> bool:
     if answer_type == MONEY:
         return bool(set(amounts(unit_text)) - set(amounts(question)))
     if answer_type == DATE:
-        return bool(_DATE.search(unit_text))
+        return mentions_time(unit_text)
     if answer_type == PERSON:
         return names_a_person(unit_text, question, strict=asks_for_post(question))
     if answer_type in (PLACE, ENTITY):
         asked = question.lower()
-        if any(w.lower() not in asked for w in _CAPITALISED.findall(unit_text)):
+        if any(w.lower() not in asked for w in CAPITALISED.findall(unit_text)):
             return True
-        opening = _opening_place(unit_text)  # "Canada has confirmed ..."
+        opening = opening_place(unit_text)  # "Canada has confirmed ..."
         return bool(opening) and opening not in asked
     return True
-
-
-def _opening_place(text: str) -> str:
-    """The place a sentence opens with ("Canada", "The United States", "Costa Rica"), lower-
-    cased, or "": a capitalised first word is otherwise only the start of the sentence."""
-    words = re.sub(r"^the\s+", "", text.strip(), flags=re.I).split()[:4]
-    for n in range(len(words), 0, -1):
-        name = " ".join(words[:n]).strip(",.;:").lower()
-        if name in places():
-            return name
-    return ""
-
-
-def names_a_person(unit_text: str, question: str, strict: bool = False) -> bool:
-    """Does the unit name who did it, not in the question? A "who" answer is a person
-    ("Antony Blinken", "President Arévalo"), a country ("Lead: Peru") or a city; not only
-    institutions ("Haitian Embassy", "International Organization for Migration"), an
-    adjective of nationality ("Haitian migrants") or the word that opens the sentence.
-    `strict` (a question about a post: "Who is the director of ...?"): only a person's name
-    counts, never a place or a bare title ("Foreign Minister", "Los Angeles", "Costa Rica")."""
-    asked = question.lower()
-    for m in _NAME_RUN.finditer(unit_text):
-        words = m.group(0).split()
-        if strict and not personal_name(words):
-            continue
-        capitalised = [w for w in words if w[0].isupper()]
-        if all(w.lower() in asked for w in capitalised):
-            continue
-        if any(w.lower().strip(".,") in _INSTITUTION for w in words):
-            continue
-        if all(w.lower().strip(".,") in CALENDAR_WORDS for w in capitalised):
-            continue  # "Since September 2024"
-        if len(words) == 1 and m.start() == 0:
-            continue  # "Additionally, ...", "Under ..."
-        after = unit_text[m.end() : m.end() + 2]
-        if len(words) == 1 and _DEMONYM.search(words[0]) and re.match(r" [a-z]", after):
-            continue
-        return True
-    return False
-
-
-def personal_name(words: list[str]) -> bool:
-    """A run of capitalised words that can be a person's name: besides titles ("Secretary",
-    "Foreign Minister") at least two words, or one after a title ("President Arévalo"),
-    and not a place ("Los Angeles", "Guatemala City")."""
-    bare = [w.strip(".,") for w in words if w.lower().strip(".,") not in _PARTICLES]
-    titled = bool(bare) and bare[0].lower() in _TITLES
-    name = [w for w in bare if w.lower() not in _NOT_NAME]
-    if not name or " ".join(name).lower() in places():
-        return False
-    return len(name) >= 2 or titled
-
-
-_PARTICLES = frozenset("the of for de del la and".split())
-_OPENING = frozenset("in on at by since from after before until during when while a an".split())
-_TITLES = frozenset(
-    """president vice prime minister ministers secretary foreign state special coordinator
-    coordinators director ambassador senior official officials chief head deputy general
-    commissioner governor mayor envoy representative dr mr ms mrs sir""".split()
-)
-
-
-_NAME_RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:(?:of|for|de|del|la)\s+)?[A-Z][\w'’.-]*)*")
-_NOT_NAME = _TITLES | CALENDAR_WORDS | _OPENING  # titles, months and days, openers
-_DEMONYM = re.compile(r"(?:an|ese|ish|i)$")
-_INSTITUTION = frozenset(
-    """embassy organization organisation partnership office offices department ministry
-    agency program programme initiative committee council bank fund union government
-    secretariat house declaration conference meeting summit platform administration
-    commission court service services network alliance coalition forum group center centre
-    institute university foundation association federation labor labour security affairs
-    plan process parole package packages action corporation nations protection customs
-    immigration citizenship assembly parliament congress senate republic states""".split()
-)
 
 
 def decide(signals: Signals, type_stated: bool, pointed: bool, floor: float, p: float) -> Verdict:

@@ -7,11 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.text.aliases import Aliases
+from assistant.text.names import acronyms
 
 _WORD = re.compile(r"[\w$][\w,.'’-]*\w|\w")
-_CAPS_RUN = re.compile(
-    r"(?:[A-Z][\w'’-]*\s+(?:(?:of|for|and|the|de|la|para|las)\s+)*)*[A-Z][\w'’-]*"
-)
 _ORDINAL_WORDS = r"first|second|third|fourth|fifth|sixth|next|previous|last|upcoming|inaugural"
 ORDINALS = re.compile(rf"\b(?:{_ORDINAL_WORDS})\b", re.I)
 
@@ -33,7 +31,7 @@ class PassageTerms:
     def of(cls, texts: Iterable[str]) -> PassageTerms:
         joined = " ".join(texts)
         lowered = joined.lower()
-        return cls(frozenset(_WORD.findall(lowered)), lowered.replace(",", ""), _acronyms(joined))
+        return cls(frozenset(_WORD.findall(lowered)), lowered.replace(",", ""), acronyms(joined))
 
 
 def mentioned(name: str, terms: PassageTerms, aliases: Aliases) -> bool:
@@ -85,14 +83,3 @@ def answerable_sentence(sentence: str, item: bool = False) -> bool:
         or any(ch.isdigit() for ch in sentence)  # a label with a value: "date 2024-05-08"
     )
     return statement and not _INSTRUCTION.search(sentence)
-
-
-def _acronyms(text: str) -> frozenset[str]:
-    """Initials of every run of capitalised words, and each contiguous part of them."""
-    found: set[str] = set()
-    for run in _CAPS_RUN.findall(text):
-        initials = "".join(w[0] for w in run.split() if w[0].isupper())
-        for i in range(len(initials)):
-            for j in range(i + 2, len(initials) + 1):
-                found.add(initials[i:j])
-    return frozenset(found)

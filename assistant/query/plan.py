@@ -14,7 +14,8 @@ import numpy as np
 from assistant.query import questions
 from assistant.query.record import record_field
 from assistant.text.aliases import Aliases
-from assistant.text.dates import MONTHS_LOWER
+from assistant.text.dates import MONTH_WORD, YEAR
+from assistant.text.names import question_names
 
 # The kinds of answer a question may ask for; checks.py knows how a unit states each.
 NUMBER, MONEY, RATE, DATE, PERSON, PLACE, ENTITY, YESNO, LIST, DEFINITION, OTHER = (
@@ -36,8 +37,6 @@ _NEWEST = re.compile(
     r"presently|still)\b",
     re.I,
 )
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_MONTH = re.compile(rf"\b({'|'.join(MONTHS_LOWER)})\b", re.I)
 _PLACE_Q = re.compile(
     r"^\s*where\b|\b(?:which|what) (?:city|country|countries|place|venue|capital)\b"
     r"(?!.*\b(?:lead|leads|led|endorse|take part|participate|commit|pledge)\w*)",
@@ -176,14 +175,14 @@ def read_question(question: str, query: str = "", aliases: Aliases | None = None
     if len(reads) != len(subs):
         reads = subs
     parts = tuple(
-        Part(text, answer_type(asked), tuple(questions.names(asked)), reads=read)
+        Part(text, answer_type(asked), tuple(question_names(asked)), reads=read)
         for text, asked, read in zip(subs, raw, reads, strict=True)
     )
     return QueryPlan(
         question=question,
         query=query,
         parts=parts,
-        names=tuple(questions.names(query)),
+        names=tuple(question_names(query)),
         answer_type=parts[0].answer_type,
         wants_list=questions.wants_list(question),
         time=time_scope(question),
@@ -242,6 +241,6 @@ def asks_for_post(question: str) -> bool:
 def time_scope(question: str) -> TimeScope:
     return TimeScope(
         newest=bool(_NEWEST.search(question)),
-        years=tuple(dict.fromkeys(_YEAR.findall(question))),
-        months=tuple(dict.fromkeys(m.lower() for m in _MONTH.findall(question))),
+        years=tuple(dict.fromkeys(YEAR.findall(question))),
+        months=tuple(dict.fromkeys(m.lower() for m in MONTH_WORD.findall(question))),
     )

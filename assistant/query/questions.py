@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.text.names import QUESTION_STOPWORDS, QUESTION_WORD, is_acronym, question_names
 from assistant.types import Turn
 
 MAX_CARRIED_CHARS = 300  # of an earlier question's words a follow-up's query carries
@@ -71,13 +72,6 @@ _GENERIC = frozenset(
     "total exactly exact again instead now detail details more else precisely roughly about "
     "approximately overall altogether so far yet still mean means".split()
 )
-_STOP = frozenset(
-    "a an the of to in on at for and or but with by from as is are was were be been being do does "
-    "did what who whom whose when where which why how will would can could should may might must "
-    "about into over under than then that this these those it its they their them there here "
-    "also any some many much more most other such so not no yes please tell me i we you our us "
-    "he she his her has have had said say says".split()
-)
 _LIST = re.compile(
     r"\b(?:list|which|what are|name|who are|all|each|every|summar|overview|"
     r"pillars|countries|measures|steps|actions|commitments|members)\w*",
@@ -89,7 +83,6 @@ _NUMBER_Q = re.compile(
     re.I,
 )
 _DATE_Q = re.compile(r"\bwhen\b|\bwhat (?:date|day|year|month)\b|\bsince when\b", re.I)
-_WORDS = re.compile(r"[^\W\d_][\w'’$-]*|\d[\d,.]*\d|\d")
 
 
 def split_parts(question: str) -> list[str]:
@@ -143,15 +136,11 @@ def sub_queries(question: str, query: str) -> list[str]:
 
 
 def content_words(text: str) -> list[str]:
-    return [w for w in _WORDS.findall(text) if w.lower() not in _STOP or _acronym(w)]
-
-
-def names(text: str) -> list[str]:
-    """Capitalised words that do not open the text, and numbers: what a question is about."""
-    words = _WORDS.findall(text)
-    found = [w for w in words[1:] if w[0].isupper() and (w.lower() not in _STOP or _acronym(w))]
-    found += [w for w in words if w[0].isdigit()]
-    return list(dict.fromkeys(found))
+    return [
+        w
+        for w in QUESTION_WORD.findall(text)
+        if w.lower() not in QUESTION_STOPWORDS or is_acronym(w)
+    ]
 
 
 def wants_number(question: str) -> bool:
@@ -189,11 +178,11 @@ def depends_on_context(question: str) -> bool:
         return True
     if _THERE.search(text) and not _EXISTENTIAL.search(text):
         return True
-    own_names = bool(names(text))
-    if (m := _PERSONAL.search(text)) and not names(text[: m.start()]):
+    own_names = bool(question_names(text))
+    if (m := _PERSONAL.search(text)) and not question_names(text[: m.start()]):
         return True  # "How much did it pledge?"; not "What did Canada say about its plan?"
     if (m := _PLURAL.search(text)) and not (
-        names(text[: m.start()]) or _plural_before(text, m.start())
+        question_names(text[: m.start()]) or _plural_before(text, m.start())
     ):
         return True  # "Who runs them?"; not "How do countries protect their borders?"
     return len(subject) <= 3 and not own_names and bool(_GENERAL_NOUN.search(text))
@@ -226,7 +215,3 @@ def condense(question: str, history: Sequence[Turn]) -> str:
         carried.append(word)
         size += len(word) + 1
     return f"{question.strip()} ({' '.join(carried)})" if carried else question.strip()
-
-
-def _acronym(word: str) -> bool:
-    return len(word) >= 2 and word.isupper()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 
@@ -28,3 +29,14 @@ def places() -> frozenset[str]:
 def countries() -> frozenset[str]:
     """The country names of places.yaml, lower-cased."""
     return frozenset(str(c).lower() for c in _places_yaml().get("countries", []))
+
+
+def opening_place(text: str) -> str:
+    """The place a sentence opens with ("Canada", "The United States", "Costa Rica"), lower-
+    cased, or "": a capitalised first word is otherwise only the start of the sentence."""
+    words = re.sub(r"^the\s+", "", text.strip(), flags=re.I).split()[:4]
+    for n in range(len(words), 0, -1):
+        name = " ".join(words[:n]).strip(",.;:").lower()
+        if name in places():
+            return name
+    return ""

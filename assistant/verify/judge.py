@@ -15,20 +15,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.text.names import WORD, name_term
+from assistant.text.numbers import NUMBER, normal_number
 from assistant.types import Chunk
 from assistant.verify.evidence import Span, spans
 from assistant.verify.record import whereabouts
 from assistant.verify.sentences import AnswerSentence, without_list_numerals
 from assistant.verify.support import Claim, LexicalSupport, SupportScorer
 from assistant.verify.terms import (
-    NUMBER,
-    WORD,
     all_terms,
     content_words,
     frame_terms,
     key_terms,
-    name_term,
-    normal_number,
     offered_terms,
 )
 

@@ -4,8 +4,9 @@ answer may say about where a quote comes from, and claims about the record itsel
 from __future__ import annotations
 
 from assistant.text.dates import human_date
+from assistant.text.names import WORD
 from assistant.types import Chunk, Citation
-from assistant.verify.terms import WORD, all_terms, key_terms
+from assistant.verify.terms import all_terms, key_terms
 
 _RECORD_CLAIM_WORDS = 6  # "The document is titled ..., dated ..."
 

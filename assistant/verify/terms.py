@@ -1,9 +1,10 @@
 """The words of a claim that support is judged on: pure functions.
 
 Key terms are the numbers (digits only, so 547,000 == 547000) and names (capitalised words
-that do not open the sentence) a supporting quote must contain. Content words are every other
-word that carries meaning (not a function word), reduced to their stem so "pledged" meets
-"pledge" and "modernizing" meets "modernize" (Snowball, as the lexical index stems).
+that do not open the sentence; text/names.py) a supporting quote must contain. Content words
+are every other word that carries meaning (not a function word), reduced to their stem so
+"pledged" meets "pledge" and "modernizing" meets "modernize" (Snowball, as the lexical index
+stems).
 """
 
 from __future__ import annotations
@@ -12,28 +13,11 @@ import re
 from functools import cache, lru_cache
 
 import Stemmer
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from assistant.text.dates import MONTHS_LOWER
+from assistant.text.names import WORD, claim_names, initials, name_term
 from assistant.text.numbers import NUMBER, is_year, normal_number
 
-WORD = re.compile(r"[A-Za-z][\w'’-]*")
-_NOT_NAMES = frozenset(
-    "I A An The This That These Those It Its In On At Of For And But Or As By With From To "
-    "He She They We You Our Their His Her Also Under Over After Before".split()
-)
-# A sentence's capitalised first word is no name when it is a common word: scikit-learn's
-# English stop words (318: "besides", "such", "however" ...) and these sentence openers.
-_OPENERS = ENGLISH_STOP_WORDS | frozenset(
-    "a an the this that these those it its in on at of for and but or as by with from to he "
-    "she they we you our their his her also under over after before already additionally "
-    "once overall however moreover furthermore meanwhile finally first second third then "
-    "there here according both each every all some many most several since while when where "
-    "what which who how why yes no not only further separately similarly likewise together "
-    "specifically notably currently previously recently today until through during".split()
-)
-# Words that carry no claim of their own: articles, pronouns, auxiliaries, prepositions,
-# conjunctions, and the answer's own framing ("the passages say ...").
 STOPWORDS = frozenset(
     """a an the this that these those it its it's in on at of for and but or nor as by with
     from to into onto upon about above below over under after before between among through
@@ -50,12 +34,7 @@ STOPWORDS = frozenset(
 
 def key_terms(text: str) -> set[str]:
     """Numbers and names of text (see the module docstring)."""
-    terms = {normal_number(n) for n in NUMBER.findall(text)}
-    words = WORD.findall(text)
-    for i, word in enumerate(words):
-        opening = i == 0 and word.lower() in _OPENERS  # "Already, ..." is no name
-        if word[0].isupper() and word not in _NOT_NAMES and not opening:
-            terms.add(name_term(word))
+    terms = {normal_number(n) for n in NUMBER.findall(text)} | claim_names(text)
     return {t for t in terms if t}
 
 
@@ -69,23 +48,6 @@ def all_terms(text: str) -> frozenset[str]:
         | {name_term(w) for w in WORD.findall(text)}
         | initials(text)
     )
-
-
-_NAME_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:of|and|for|the|de|del)?\s*[A-Z][\w’'-]*)+")
-
-
-def initials(text: str) -> frozenset[str]:
-    """The initials of every run of two or more capitalised words (small joining words
-    skipped): what an acronym of a name the text spells out would be."""
-    out = set()
-    for run in _NAME_RUN.finditer(text):
-        words = [w for w in run.group().split() if w[0].isupper() and w not in ("The", "A", "An")]
-        out |= {
-            "".join(w[0] for w in words[i:j]).lower()
-            for i in range(len(words))
-            for j in range(i + 2, len(words) + 1)
-        }
-    return frozenset(out)
 
 
 def frame_terms(question: str) -> set[str]:
@@ -118,11 +80,6 @@ def stem(word: str) -> str:
 @cache
 def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
-
-
-def name_term(word: str) -> str:
-    w = word.lower()
-    return w.removesuffix("'s").removesuffix("’s").rstrip("'’") or w
 
 
 def offered_terms(terms: frozenset[str], offered: frozenset[str]) -> frozenset[str]:

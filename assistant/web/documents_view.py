@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from assistant.documents import DocumentView
+from assistant.text.dates import human_date
 from assistant.types import DocRecord, FileError, SyncReport
-from assistant.web.render import esc, long_date
+from assistant.web.render import esc
 from assistant.web.wording import num, plural, readable_utc
 
 VIEWER_MAX_CHARS = 200_000  # the viewer shows at most this much text; the download has it all
@@ -59,7 +60,7 @@ def _row(r: DocRecord) -> str:
         f'<tr data-doc="{doc}">'
         f'<td data-label="Title"><span class="doc-title">{named}</span>'
         f'<span class="doc-id">{doc}</span></td>'
-        f'<td data-label="Date">{num(long_date(r.date) or "-")}</td>'
+        f'<td data-label="Date">{num(human_date(r.date) or "-")}</td>'
         f'<td data-label="Passages">{num(plural(r.chunks, "passage"))}</td>'
         f'<td data-label="Indexed">{num(readable_utc(r.indexed_at))}</td>'
         '<td data-label="Actions" class="doc-actions">'
@@ -92,7 +93,7 @@ def viewer_html(view: DocumentView, opened: int) -> str:
     has it (page by page when it has pages). `opened` makes each opening a new value, so the
     page re-renders and moves focus even when the same document is opened twice."""
     title = esc(view.title or view.doc_id)
-    facts = [num(long_date(view.date)) if view.date else "no date"]
+    facts = [num(human_date(view.date)) if view.date else "no date"]
     if view.pages:
         facts.append(num(plural(len(view.pages), "page")))
     facts.append(f'<span class="doc-id">{esc(view.doc_id)}</span>')

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from assistant.text.dates import MONTH_PATTERN
+from assistant.text.dates import DATE_PHRASE, MONTH_PATTERN
 from assistant.text.places import countries, places
 from assistant.types import Chunk, Sentence
 from assistant.units import DEFINITION, FAQ_QUESTION, SENTENCE, TABLE_ROW, row_cells
@@ -35,11 +35,7 @@ FORMS = (HOW_MANY, WHO, WHEN, WHICH, WHAT_HAPPENED, WHAT_IS, MEANING, FAQ)
 MAX_UNITS = 5_000  # units read per build: the work is bounded whatever the corpus's size
 MAX_WORDS = 14  # a longer example is a chore to read on the first screen
 
-_DATE = (
-    rf"(?:\d{{1,2}} {MONTH_PATTERN},? \d{{4}}|{MONTH_PATTERN} \d{{1,2}}, \d{{4}}"
-    rf"|{MONTH_PATTERN} \d{{4}})"
-)
-_DATE_VALUE = re.compile(rf"^{_DATE}$")
+_DATE_VALUE = re.compile(rf"^{DATE_PHRASE}$")
 _ABOUT = (
     r"(?:(?:More than|more than|Over|over|Nearly|nearly|Almost|almost|About|about|Around|"
     r"around|Some|some|Up to|up to|At least|at least|Approximately|approximately)\s+)"
@@ -58,7 +54,7 @@ _NAME_LED = re.compile(
 # second verb joined by "and" ("... used CBP One and presented at a port of entry")
 _CLAUSE_END = re.compile(r",\s|;|:|\.(?:\s|$)|\s+and\s+(?=[a-z]+(?:ed|s)?\b)")
 _LIST_GOES_ON = re.compile(r"^,\s+(?:[\w-]+\s+){0,3}[\w-]+,|^,\s+(?:and|or)\s")
-_DATE_LED = re.compile(rf"^On (?P<date>{_DATE}),\s+\S")
+_DATE_LED = re.compile(rf"^On (?P<date>{DATE_PHRASE}),\s+\S")
 _PARENTHESES = re.compile(r"\s*\([^()]*\)")
 _OPENERS = frozenset("the this these that those it its their our a an".split())
 

@@ -21,12 +21,12 @@ from assistant.brief import (
     NOT_FOUND,
     answer_text,
     language_hint,
-    long_date,
     refused_sentence,
     source_location,
 )
 from assistant.redact import redact_urls
 from assistant.refusals import removed_summary
+from assistant.text.dates import human_date
 from assistant.types import Answer, Chunk, Citation, Hit
 
 if TYPE_CHECKING:
@@ -311,7 +311,7 @@ def document_html(view: DocumentView, start: int, end: int) -> str:
         at = offset
     out.append(esc(text[at:last]))
     page = next((n for n, s, e in view.pages if s <= start < e), None) if found else None
-    meta = [p for p in (long_date(view.date), f"page {page} quoted" if page else "") if p]
+    meta = [p for p in (human_date(view.date), f"page {page} quoted" if page else "") if p]
     notes = []
     if not found:
         notes.append("The quoted passage could not be located in this document.")
@@ -351,9 +351,9 @@ def scope_sentence(scope: Scope) -> str:
     if span is None:
         dated = ""
     elif span[0] == span[1]:
-        dated = f", dated {long_date(span[0])}"
+        dated = f", dated {human_date(span[0])}"
     else:
-        dated = f", dated {long_date(span[0])} to {long_date(span[1])}"
+        dated = f", dated {human_date(span[0])} to {human_date(span[1])}"
     undated = f" ({scope.undated} undated)" if span and scope.undated else ""
     return f"Answers come only from {docs}{dated}{undated}, each quoted and cited."
 
@@ -372,7 +372,7 @@ def scope_html(scope: Scope) -> str:
     if scope.documents:
         items = "".join(
             f'<li><span class="doc-title">{esc(d.title or d.doc_id)}</span>'
-            + (f' <span class="doc-date">{esc(long_date(d.date))}</span>' if d.date else "")
+            + (f' <span class="doc-date">{esc(human_date(d.date))}</span>' if d.date else "")
             + "</li>"
             for d in scope.documents[:_DOC_LIST]
         )
@@ -486,7 +486,7 @@ def _display_start(text: str) -> int:
 
 def _title_and_date(chunk: Chunk) -> str:
     title = esc(" ".join((chunk.title or chunk.doc_id).split()))  # whole, never cut
-    return f"<cite>{title}</cite>" + (f" ({esc(long_date(chunk.date))})" if chunk.date else "")
+    return f"<cite>{title}</cite>" + (f" ({esc(human_date(chunk.date))})" if chunk.date else "")
 
 
 def _hit_where(hit: Hit, with_title: bool) -> str:

@@ -19,6 +19,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from assistant.text.dates import CALENDAR_WORDS
+from assistant.text.names import ARTICLE, name_phrases
 from assistant.types import Chunk, DocRecord
 from assistant.web.examples import Example, example_candidates, pick_varied
 
@@ -27,18 +28,8 @@ if TYPE_CHECKING:
 
 MAX_CHUNKS = 2_000  # passages read for names and examples: bounded work at start
 MAX_VETTED = 12  # example questions asked at most, per index version
-_CONNECTORS = r"(?:(?:of|for|on|in|to|against)(?:\s+the)?|de|del|la|las|los)"
-_WORD = r"(?:[A-Z][\w'’.-]*[\w]|[A-Z]{2,}|[A-Z])"
-_NAME = re.compile(rf"\b{_WORD}(?:\s+(?:{_CONNECTORS}\s+)*{_WORD})*")
-_ARTICLE = re.compile(r"^(?:The|the)\s+")
-_LEADING = re.compile(
-    r"^(?:(?:A|An|This|These|That|Those|Its|Their|Our|Under|With|From|On|In|At|By|As|For|"
-    r"After|Since|During|Through|While|When|Both|Each|All|Some|Many|Most|Other|Then|Also|"
-    r"Later|Already|However|Additionally|Moreover|Meanwhile|Today|Now|Here|There|If)\s+)+"
-)
 _MAX_WORDS = 6  # longer names make unwieldy examples
 _GENERAL_SHARE = 0.25  # a name in more sentences of a document than this is its general subject
-_TRAILING = re.compile(r"(?:['’]s?|\s+(?:" + _CONNECTORS + r"|and|the))+$")
 
 
 @dataclass(frozen=True)
@@ -91,15 +82,8 @@ def names_in(sentences: Iterable[str]) -> Names:
     found: list[list[tuple[str, bool, bool]]] = []  # per sentence: (name, at start, "the")
     inside: set[str] = set()
     for sentence in sentences:
-        names = []
-        for match in _NAME.finditer(sentence):
-            raw = _LEADING.sub("", match.group(0).strip())
-            article = bool(_ARTICLE.match(raw)) or sentence[: match.start()].endswith("the ")
-            name = _TRAILING.sub("", _ARTICLE.sub("", raw))
-            at_start = match.start() == 0 and raw == match.group(0).strip()
-            names.append((name, at_start, article))
-            if not at_start:
-                inside.add(name)
+        names = name_phrases(sentence)
+        inside |= {name for name, at_start, _ in names if not at_start}
         found.append(names)
     counts: Counter[str] = Counter()
     with_article: Counter[str] = Counter()
@@ -208,7 +192,7 @@ def _only_title_words(name: str, title_words: set[str]) -> bool:
 
 def _same_name(a: str, b: str) -> bool:
     """One name begins the other ("Safe Mobility" and "the Safe Mobility Offices")."""
-    a_, b_ = _ARTICLE.sub("", a).lower().split(), _ARTICLE.sub("", b).lower().split()
+    a_, b_ = ARTICLE.sub("", a).lower().split(), ARTICLE.sub("", b).lower().split()
     shorter = min(len(a_), len(b_))
     return a_[:shorter] == b_[:shorter]
 

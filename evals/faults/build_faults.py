@@ -45,10 +45,11 @@ from assistant.ingest.chunking import (  # noqa: E402
     tiktoken_counter,
 )
 from assistant.ingest.files import scan_corpus  # noqa: E402
+from assistant.text.numbers import NUMBER  # noqa: E402
 from assistant.types import Chunk, Sentence  # noqa: E402
 from assistant.verify.record import whereabouts  # noqa: E402
 from assistant.verify.sentences import MARKER, strip_markers  # noqa: E402
-from assistant.verify.terms import NUMBER, all_terms, key_terms  # noqa: E402
+from assistant.verify.terms import all_terms, key_terms  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 RECORDING = REPO / "evals" / "recordings" / "public"
