@@ -110,38 +110,29 @@ def claim_names(text: str) -> set[str]:
     return found
 
 
-_INITIALS_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:of|and|for|the|de|del)?\s*[A-Z][\w’'-]*)+")
-_ACRONYM_RUN = re.compile(
-    r"(?:[A-Z][\w'’-]*\s+(?:(?:of|for|and|the|de|la|para|las)\s+)*)*[A-Z][\w'’-]*"
+_NAME_RUN = re.compile(
+    r"(?:[A-Z][\w'’-]*\s+(?:(?:of|for|and|the|de|del|la|para|las)\s+)*)*[A-Z][\w'’-]*"
 )
 
 
-def initials(text: str) -> frozenset[str]:
-    """Lower-cased initials of every run of two or more capitalised words (one small joining
-    word allowed between, "The"/"A"/"An" skipped): what a claim's acronym may stand for in a
-    quote ("United States" offers "us", "Department of Homeland Security" "dhs")."""
-    out = set()
-    for run in _INITIALS_RUN.finditer(text):
-        words = [w for w in run.group().split() if w[0].isupper() and w not in ("The", "A", "An")]
-        out |= {
-            "".join(w[0] for w in words[i:j]).lower()
-            for i in range(len(words))
-            for j in range(i + 2, len(words) + 1)
-        }
-    return frozenset(out)
-
-
 def acronyms(text: str) -> frozenset[str]:
-    """Upper-case initials of every run of capitalised words (several joining words allowed,
-    Spanish ones too), and each contiguous part of them: what a question's acronym may stand
-    for in a passage ("ILO" ~ "International Labor Organization")."""
+    """The initials of every run of capitalised words (joining words between them skipped,
+    Spanish ones too; "The", "A", "An" skipped), and each contiguous part of two letters or
+    more, in capitals: what an acronym may stand for where the name is spelled out ("ILO" ~
+    "International Labor Organization", "US" ~ "United States")."""
     found: set[str] = set()
-    for run in _ACRONYM_RUN.findall(text):
-        letters = "".join(w[0] for w in run.split() if w[0].isupper())
+    for run in _NAME_RUN.findall(text):
+        words = [w for w in run.split() if w[0].isupper() and w not in ("The", "A", "An")]
+        letters = "".join(w[0] for w in words)
         for i in range(len(letters)):
             for j in range(i + 2, len(letters) + 1):
                 found.add(letters[i:j])
     return frozenset(found)
+
+
+def initials(text: str) -> frozenset[str]:
+    """`acronyms` in lower case, as a claim's terms are compared."""
+    return frozenset(a.lower() for a in acronyms(text))
 
 
 # --- a person's name (what answers "who") ------------------------------------------------
