@@ -18,6 +18,7 @@ One job per module:
   scope.py       the first screen's scope: documents, dates, vetted example questions, cached
   examples.py    example questions of several forms written from the indexed units (pure)
   events.py      what the tabs' callbacks and wiring share (event options, skipped outputs)
+  folders.py     working folders named after their process; those a killed process left, removed
   theme.py       theme on system fonts; CSS from static/*.css
   gate.py        the security gate (ASGI middleware): hosts, origins, login, limits, headers
   throttle.py    failed logins by client and by account

@@ -18,8 +18,8 @@ from assistant.web.chat import ChatHandlers, chat_tab
 from assistant.web.documents import DocumentHandlers, documents_tab
 from assistant.web.evaluation import EvaluationHandlers, evaluation_tab
 from assistant.web.events import PRIVATE
+from assistant.web.folders import remove_stale_folders
 from assistant.web.render import TITLE, about_markdown, esc, scope_sentence
-from assistant.web.rest import remove_stale_folders
 from assistant.web.scope import ScopeCache
 
 BRIEFS_PREFIX = "assistant-briefs-"

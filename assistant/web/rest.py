@@ -28,6 +28,7 @@ from assistant.documents import DocumentNotFoundError
 from assistant.errors import is_user_error
 from assistant.service import Assistant
 from assistant.types import Answer
+from assistant.web.folders import remove_stale_folders
 from assistant.web.http_errors import REST_PREFIX, one_line
 from assistant.web.render import without_secrets
 from assistant.web.schemas import (
@@ -197,30 +198,6 @@ def uploads_folder(assistant: Assistant) -> Path:
     """Where uploads wait while they are checked: one folder per request, named after the
     process, under the data folder (never served)."""
     return assistant.settings.data_dir / "uploads"
-
-
-def remove_stale_folders(root: Path, prefix: str = "") -> list[Path]:
-    """Folders named "<prefix><pid>-..." under root whose process is gone (killed mid-upload,
-    e.g. with kill -9), removed; a folder of a running process (another replica sharing the
-    data folder) stays. Upload folders have no prefix; the web page's brief folders in the
-    temporary directory are "assistant-briefs-<pid>-..."."""
-    removed = []
-    for folder in root.glob(f"{prefix}*-*") if root.is_dir() else ():
-        pid = folder.name.removeprefix(prefix).split("-", 1)[0]
-        if folder.is_dir() and pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
 
 
 def rest_router(assistant: Assistant) -> APIRouter:

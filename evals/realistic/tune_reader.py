@@ -42,6 +42,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reader", type=Path, default=bundled_reader())
     parser.add_argument("--public", action="store_true", help="the public set instead of dev")
+    parser.add_argument("--thresholds", type=float, nargs="+", default=THRESHOLDS)
+    parser.add_argument(
+        "--mixes",
+        type=float,
+        nargs="+",
+        default=MIXES,
+        help="weights of the hand-made score beside the reader's (100: the hand-made ranking, "
+        "the reader only refuses)",
+    )
     args = parser.parse_args()
     if args.reader is None:
         print("no reader: train one (make train-reader) or give --reader DIR", file=sys.stderr)
@@ -67,8 +76,8 @@ def main() -> int:
         measure(assistant, items, "without the reader")
         plain: OfflineComposer = assistant.chain.fallback  # type: ignore[assignment]
         reader = Reader(args.reader)
-        for mix in MIXES:
-            for threshold in THRESHOLDS:
+        for mix in args.mixes:
+            for threshold in args.thresholds:
                 config = dataclasses.replace(
                     plain.config, reader_threshold=threshold, reader_mix=mix
                 )
