@@ -32,24 +32,7 @@ GATES = {
 }
 
 
-# 16 dev prompts that the pruned aliases changed still await their blind replies (round 5):
-# until they are recorded, those questions fall back to the offline answer and the gate
-# cannot hold. Remove this mark when `show_pending.py evals/recordings/dev` shows none.
-AWAITING = {"dev"}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            n,
-            marks=pytest.mark.xfail(
-                n in AWAITING, reason="changed prompts await blind replies", strict=False
-            ),
-        )
-        for n in sorted(GATES)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(GATES))
 def test_the_recorded_replies_are_replayed_and_pass_their_gate(name: str, tmp_path: Path) -> None:
     options, gates = GATES[name]
     recording = tmp_path / "recording"  # a miss adds a pending prompt: not to the repository
