@@ -205,7 +205,9 @@ def test_a_long_file_name_is_added_shortened_or_refused_in_one_line(
     fits.write_text("# A note\n\nA short note about nothing.\n", encoding="utf-8")
     result = run(env, "docs", "add", str(fits))
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
-    names = [p.name for p in Path(env["ASSISTANT_CORPUS_DIR"]).iterdir() if p.name.startswith("aaa")]
+    names = [
+        p.name for p in Path(env["ASSISTANT_CORPUS_DIR"]).iterdir() if p.name.startswith("aaa")
+    ]
     assert names and all(n.endswith(".md") and len(n.encode()) <= 240 for n in names)
     too_long = tmp_path / ("b" * 256 + ".md")
     result = run(env, "docs", "add", str(too_long))
