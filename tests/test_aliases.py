@@ -83,3 +83,11 @@ def test_general_aliases_come_with_every_corpus_and_the_corpus_wins() -> None:
     merged = general.with_corpus("Peruvian: [lima government]\nDHS: [homeland security]\n")
     assert merged.of("peruvian") == ("lima government",)
     assert merged.expand("What did the DHS say?") == "What did the DHS say? (homeland security)"
+
+
+def test_a_linked_aliases_file_is_refused_like_a_linked_document(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path, None)
+    (tmp_path / "elsewhere.yaml").write_text("dhs: [homeland security]\n")
+    (corpus / "aliases.yaml").symlink_to(tmp_path / "elsewhere.yaml")
+    with pytest.raises(UserError, match="symbolic link, and links are not followed; fix"):
+        build_assistant(settings_for(tmp_path, None, unique_collection()))

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from assistant.ingest.aliases import ALIASES_FILE
 from assistant.ingest.formats import parse_bytes
 from assistant.ingest.formats.common import (
     CorpusError,
@@ -33,7 +34,6 @@ from assistant.ingest.structure import (
     MAX_TITLE_CHARS,
     cap,
 )
-from assistant.text.aliases import ALIASES_FILE
 from assistant.types import FileError, SourceDoc
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".pdf", ".html", ".htm", ".docx"})

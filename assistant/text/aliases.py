@@ -16,10 +16,6 @@ from importlib import resources
 
 import yaml
 
-ALIASES_FILE = "aliases.yaml"
-"""A corpus's aliases, at the root of its folder (never read as a document)."""
-
-MAX_ALIASES_BYTES = 256 * 1024
 MAX_ALIASES = 5_000
 
 
@@ -35,8 +31,6 @@ class Aliases:
     def with_corpus(self, text: str) -> Aliases:
         """These aliases and those of a corpus's aliases.yaml text (the corpus's win).
         ValueError, one line, when the text is not a mapping of names to lists of names."""
-        if len(text.encode()) > MAX_ALIASES_BYTES:
-            raise ValueError(f"it is over {MAX_ALIASES_BYTES // 1024} KB; keep it to names")
         try:
             raw = yaml.safe_load(text) or {}
         except yaml.YAMLError as exc:

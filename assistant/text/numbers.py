@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.text.dates import MONTHS_LOWER
+
 NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 """A number as written, separators included ("547,000", "1.5", "2024")."""
 
@@ -15,10 +17,9 @@ _NUMBER_WORD = re.compile(
     r"thousands?|millions?|billions?|\w+fold)\b",
     re.I,
 )
-_MONTH_BEFORE = re.compile(
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$|\d\s*/\s*$"
-)
-_MONTH_AFTER = re.compile(r"\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
+_MONTH_STEM = "(?:" + "|".join(m[:3] for m in MONTHS_LOWER) + ")"  # "jan", "feb" ... "dec"
+_MONTH_BEFORE = re.compile(rf"{_MONTH_STEM}[a-z]*\.?\s*$|\d\s*/\s*$")
+_MONTH_AFTER = re.compile(rf"\s*{_MONTH_STEM}[a-z]*\b")
 _LABEL_BEFORE = re.compile(r"\bno\.?:?\s*$")
 _AMOUNT = re.compile(
     r"(?:US|CA|C)?[$€£]\s?(\d[\d,]*(?:\.\d+)?)"
@@ -48,7 +49,7 @@ def quantities(text: str) -> list[str]:
         before = text[max(0, m.start() - 10) : m.start()].lower()
         digits = m.group(0).replace(",", "")
         after = text[m.end() : m.end() + 12].lower()
-        if _MONTH_BEFORE.search(before) or re.fullmatch(r"(?:19|20)\d\d", digits):
+        if _MONTH_BEFORE.search(before) or is_year(digits):
             continue
         if _MONTH_AFTER.match(after) or _LABEL_BEFORE.search(before):
             continue  # "23 June 2023", "No.: 6"
