@@ -43,6 +43,7 @@ from gradio_client import Client
 from replay_server import ReplayServer
 
 from assistant.config import Settings
+from assistant.ingest.aliases import ALIASES_FILE
 from assistant.redact import redact_urls
 from assistant.types import Answer
 from assistant.web.forwarded import (
@@ -997,7 +998,10 @@ def corpus_ids(app: RunningApp) -> set[str]:
     return {
         p.name
         for p in (app.root / "corpus").iterdir()
-        if p.is_file() and not p.name.endswith(".meta.yaml") and not p.name.startswith(".")
+        if p.is_file()
+        and not p.name.endswith(".meta.yaml")
+        and not p.name.startswith(".")
+        and p.name != ALIASES_FILE  # the corpus's aliases, read at start, never a document
     }
 
 
