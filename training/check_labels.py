@@ -2,6 +2,7 @@
 counts per kind.
 
     python training/check_labels.py training/labels/NAME.jsonl
+    python training/check_labels.py training/labels-2/NAME.jsonl   # the second round
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ KINDS = {
     "near_miss",
 }
 KEYS = {"id", "question", "kind", "answers", "answer"}
+OPTIONAL = {"history", "tempting"}  # tempting: a near miss's units a careless reader would give
 
 
 def document_for(labels: Path) -> Path:
@@ -44,8 +46,8 @@ def document_for(labels: Path) -> Path:
 def problems(row: dict, units: list) -> list[str]:
     found = []
     keys = set(row)
-    if not keys >= KEYS or keys - KEYS - {"history"}:
-        return [f"keys must be {sorted(KEYS)} (+ history): {sorted(keys)}"]
+    if not keys >= KEYS or keys - KEYS - OPTIONAL:
+        return [f"keys must be {sorted(KEYS)} (+ {sorted(OPTIONAL)}): {sorted(keys)}"]
     if row["kind"] not in KINDS:
         found.append(f"unknown kind {row['kind']!r}")
     if (row["kind"] == "near_miss") != (row["answers"] == []):
@@ -55,6 +57,11 @@ def problems(row: dict, units: list) -> list[str]:
             found.append(f"unit {n!r} does not exist (1..{len(units)})")
         elif not is_answer_unit(units[n - 1]):
             found.append(f"unit {n} ({units[n - 1].kind}) is context, never an answer")
+    if row.get("tempting") and row["kind"] != "near_miss":
+        found.append("tempting is for near misses only")
+    for n in row.get("tempting", []):
+        if not isinstance(n, int) or not 1 <= n <= len(units):
+            found.append(f"tempting unit {n!r} does not exist (1..{len(units)})")
     if row["kind"] == "followup" and not row.get("history"):
         found.append("a followup needs history")
     return found
