@@ -162,6 +162,25 @@ def test_a_sentence_merging_two_adjacent_source_sentences_is_kept_with_both_quot
     assert cited.quote == MEETING.text[: MEETING.sentences[1].end - MEETING.start]
 
 
+def test_a_merge_may_reach_over_four_sentences_of_one_passage_but_no_further() -> None:
+    """The date and host open a paragraph, the amount ends the next one (as in the fact
+    sheet's "On behalf of the United States, Secretary Blinken announced $578 million")."""
+    opened = passage(
+        "g",
+        "On May 7, 2024, Guatemala hosted the third ministerial meeting.",
+        "Secretary Blinken led the delegation.",
+        "The hosts were thanked for their leadership.",
+        "Secretary Blinken announced $578 million in assistance.",
+        "Other partners spoke.",
+        "Mexico announced 900 new visas.",
+    )
+    claim = "At the meeting on May 7, 2024, Secretary Blinken announced $578 million [1]."
+    out = verify(claim, [opened])
+    assert out.removed == () and out.citations[0].quote.endswith("$578 million in assistance.")
+    too_far = verify("On May 7, 2024, Mexico announced 900 new visas [1].", [opened])
+    assert too_far.text == "" and too_far.removed
+
+
 def test_a_list_with_roman_numerals_stays_one_sentence_and_is_kept_whole() -> None:
     text = (
         "The pillars are I. Stability; II. Regular pathways; III. Integration; and "
@@ -222,6 +241,11 @@ def test_an_honest_note_is_kept_without_a_citation_and_cannot_smuggle_a_claim() 
         "Canada is investing C$75 million. [1] The passages do not say who runs the projects."
     )
     assert out.notes == ("The passages do not say who runs the projects.",)
+    far = (
+        "The passages give the amount for only the first of the six years, so they do not "
+        "show how much Canada invests later."
+    )
+    assert verify(far, [CANADA]).notes == (far,)
     smuggled = verify("The passages do not say so, but Mexico pays C$90 million.", [CANADA])
     assert smuggled.text == "" and smuggled.notes == ()
 

@@ -37,7 +37,7 @@ NOT_STATED = "not supported by its sources: the cited passages do not state it"
 
 _NOTE = re.compile(
     r"\b(?:passages?|documents?|sources?|texts?|fact sheet|excerpts?|information provided)\b"
-    r"[^.;]{0,60}?\b(?:do|does|did)\s*(?:not|n[o’']t)\s+(?:say|state|mention|specify|give|"
+    r"[^.;]{0,120}?\b(?:do|does|did)\s*(?:not|n[o’']t)\s+(?:say|state|mention|specify|give|"
     r"provide|include|contain|indicate|list|name|cover|describe|detail|explain|address|"
     r"identify|report|show|break down|clarify)\b"
     r"|\b(?:is|are|was|were)\s+not\s+(?:mentioned|specified|stated|given|provided|listed|named|"
