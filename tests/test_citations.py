@@ -181,6 +181,23 @@ def test_a_merge_may_reach_over_four_sentences_of_one_passage_but_no_further() -
     assert too_far.text == "" and too_far.removed
 
 
+def test_a_count_written_in_words_is_a_number_both_ways() -> None:
+    counts = passage(
+        "e",
+        "Twenty countries endorsed the declaration when it was launched in June 2022.",
+        "Twenty-one had done so by the Lima meeting.",
+    )
+    for claim in ("At the launch, 20 countries endorsed it [1].", "By Lima, 21 had done so [1]."):
+        assert verify(claim, [counts]).removed == (), claim
+    for claim in ("At the launch, thirty countries endorsed it [1].", "By Lima, 22 had [1]."):
+        out = verify(claim, [counts])
+        assert out.text == "" and "not in its passages" in out.removed[0].reason, claim
+    assert (
+        "“thirty”"
+        in verify("At the launch, thirty countries endorsed it [1].", [counts]).removed[0].reason
+    )
+
+
 def test_a_list_with_roman_numerals_stays_one_sentence_and_is_kept_whole() -> None:
     text = (
         "The pillars are I. Stability; II. Regular pathways; III. Integration; and "

@@ -31,6 +31,33 @@ _AMOUNT = re.compile(
 )
 
 
+_SMALL = (
+    "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen"
+).split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_DIGITS = "one two three four five six seven eight nine".split()
+SPELLED = re.compile(
+    rf"\b(?:({'|'.join(_TENS)})(?:[-\s]({'|'.join(_DIGITS)}))?|({'|'.join(_SMALL)}))\b", re.I
+)
+"""A count written in words, two to ninety-nine ("Twenty-one", "eleven"); "one" is left out,
+since it is far more often a pronoun ("the one on financing") than a count."""
+
+
+def spelled_numbers(text: str) -> dict[str, str]:
+    """Each count written in words, as written -> its digits: {"Twenty-one": "21"}."""
+    found = {}
+    for m in SPELLED.finditer(text):
+        tens, unit, small = m.groups()
+        if small:
+            value = _SMALL.index(small.lower()) + 2
+        else:
+            value = 10 * (_TENS.index(tens.lower()) + 2)
+            value += _DIGITS.index(unit.lower()) + 1 if unit else 0
+        found[m.group()] = str(value)
+    return found
+
+
 def normal_number(text: str) -> str:
     """Digits only, so "547,000" == "547000"."""
     return re.sub(r"[,.]", "", text)

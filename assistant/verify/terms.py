@@ -1,6 +1,7 @@
 """The words of a claim that support is judged on: pure functions.
 
-Key terms are the numbers (digits only, so 547,000 == 547000) and names (capitalised words
+Key terms are the numbers (digits only, so 547,000 == 547000, and counts written in words as
+digits, so "Twenty-one" == 21) and names (capitalised words
 that do not open the sentence; text/names.py) a supporting quote must contain. Content words
 are every other word that carries meaning (not a function word), reduced to their stem so
 "pledged" meets "pledge" and "modernizing" meets "modernize" (Snowball, as the lexical index
@@ -16,7 +17,7 @@ import Stemmer
 
 from assistant.text.dates import MONTHS_LOWER
 from assistant.text.names import WORD, claim_names, initials, name_term
-from assistant.text.numbers import NUMBER, is_year, normal_number
+from assistant.text.numbers import NUMBER, is_year, normal_number, spelled_numbers
 
 STOPWORDS = frozenset(
     """a an the this that these those it its it's in on at of for and but or nor as by with
@@ -33,9 +34,11 @@ STOPWORDS = frozenset(
 
 
 def key_terms(text: str) -> set[str]:
-    """Numbers and names of text (see the module docstring)."""
-    terms = {normal_number(n) for n in NUMBER.findall(text)} | claim_names(text)
-    return {t for t in terms if t}
+    """Numbers (written in digits or in words) and names of text (see the module docstring)."""
+    spelled = spelled_numbers(text)
+    words = {name_term(w) for written in spelled for w in re.split(r"[-\s]", written)}
+    terms = {normal_number(n) for n in NUMBER.findall(text)} | set(spelled.values())
+    return {t for t in terms | (claim_names(text) - words) if t}
 
 
 @lru_cache(maxsize=8192)
@@ -45,6 +48,7 @@ def all_terms(text: str) -> frozenset[str]:
     offers."""
     return (
         frozenset({normal_number(n) for n in NUMBER.findall(text)})
+        | set(spelled_numbers(text).values())
         | {name_term(w) for w in WORD.findall(text)}
         | initials(text)
     )
