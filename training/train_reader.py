@@ -331,6 +331,9 @@ def main(argv: list[str] | None = None) -> int:
         help="a second pass: continue from this trained reader, with hard negatives it mines",
     )
     parser.add_argument("--out", type=Path, default=None, help=f"default {OUT.relative_to(ROOT)}")
+    parser.add_argument(
+        "--measure", type=Path, default=None, help="only measure this trained reader, no training"
+    )
     args = parser.parse_args(argv)
     rng = random.Random(SEED)
     started = time.time()
@@ -343,6 +346,10 @@ def main(argv: list[str] | None = None) -> int:
     dev_q = [q for q in questions if q.doc in dev_docs]
     if args.smoke:
         train_q, dev_q = train_q[:24], dev_q[:12]
+    if args.measure is not None:
+        trained = (ReaderNet.load(args.measure), AutoTokenizer.from_pretrained(str(args.measure)))
+        print(json.dumps(evaluate(trained, dev_q, docs, embedder)), file=sys.stderr)
+        return 0
     start = None
     if args.start is not None:
         start = (ReaderNet.load(args.start), AutoTokenizer.from_pretrained(str(args.start)))
