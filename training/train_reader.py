@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 import torch
-from transformers import AutoTokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "evals"))  # near_duplicates.py: the one rule for near-duplicates
@@ -305,6 +304,13 @@ def _separation(scored: dict[str, list[float]], is_a: np.ndarray) -> dict[str, f
     }
 
 
+def load_reader(folder: Path) -> tuple[ReaderNet, Any]:
+    """A reader written by save(): the network and its tokenizer."""
+    from transformers import AutoTokenizer
+
+    return ReaderNet.load(folder), AutoTokenizer.from_pretrained(str(folder))
+
+
 def save(model: tuple[ReaderNet, Any], out: Path, card: dict[str, object]) -> None:
     net, tokenizer = model
     net.save(out, tokenizer)
@@ -347,12 +353,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         train_q, dev_q = train_q[:24], dev_q[:12]
     if args.measure is not None:
-        trained = (ReaderNet.load(args.measure), AutoTokenizer.from_pretrained(str(args.measure)))
+        trained = load_reader(args.measure)
         print(json.dumps(evaluate(trained, dev_q, docs, embedder)), file=sys.stderr)
         return 0
-    start = None
-    if args.start is not None:
-        start = (ReaderNet.load(args.start), AutoTokenizer.from_pretrained(str(args.start)))
+    start = load_reader(args.start) if args.start is not None else None
     pairs = pairs_for(train_q, docs, embedder, rng, miner=start)
     print(
         f"{len(questions)} questions ({len(dropped)} dropped as near-duplicates of evaluation "

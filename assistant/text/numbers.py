@@ -46,16 +46,16 @@ since it is far more often a pronoun ("the one on financing") than a count."""
 
 def spelled_numbers(text: str) -> dict[str, str]:
     """Each count written in words, as written -> its digits: {"Twenty-one": "21"}."""
-    found = {}
-    for m in SPELLED.finditer(text):
-        tens, unit, small = m.groups()
-        if small:
-            value = _SMALL.index(small.lower()) + 2
-        else:
-            value = 10 * (_TENS.index(tens.lower()) + 2)
-            value += _DIGITS.index(unit.lower()) + 1 if unit else 0
-        found[m.group()] = str(value)
-    return found
+    return {m.group(): spelled_value(m) for m in SPELLED.finditer(text)}
+
+
+def spelled_value(match: re.Match[str]) -> str:
+    """The digits of one SPELLED match: "Twenty-one" -> "21"."""
+    tens, unit, small = match.groups()
+    if small:
+        return str(_SMALL.index(small.lower()) + 2)
+    value = 10 * (_TENS.index(tens.lower()) + 2)
+    return str(value + (_DIGITS.index(unit.lower()) + 1 if unit else 0))
 
 
 def normal_number(text: str) -> str:

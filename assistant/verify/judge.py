@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.text.names import WORD, name_term
-from assistant.text.numbers import NUMBER, SPELLED, normal_number, spelled_numbers
+from assistant.text.numbers import NUMBER, SPELLED, normal_number, spelled_value
 from assistant.types import Chunk
 from assistant.verify.evidence import Span, spans
 from assistant.verify.record import whereabouts
@@ -180,6 +180,6 @@ def _shown(terms: list[str], text: str) -> str:
     """The missing terms as the sentence writes them, in its order."""
     written = [(normal_number(m.group()), m) for m in NUMBER.finditer(text)]
     written += [(name_term(m.group()), m) for m in WORD.finditer(text)]
-    written += [(spelled_numbers(m.group())[m.group()], m) for m in SPELLED.finditer(text)]
+    written += [(spelled_value(m), m) for m in SPELLED.finditer(text)]
     found = sorted((m.start(), m.group()) for t, m in written if t in terms)
     return ", ".join(dict.fromkeys(f"“{w}”" for _, w in found)) or ", ".join(terms)
