@@ -36,6 +36,7 @@ from near_duplicates import COSINE, JACCARD, content_words, jaccard  # noqa: E40
 from assistant.answer.reader import (  # noqa: E402
     MAX_TOKENS,
     ReaderNet,
+    load_reader,
     passage,
     score_pairs,
     tokenize,
@@ -302,13 +303,6 @@ def _separation(scored: dict[str, list[float]], is_a: np.ndarray) -> dict[str, f
         "near_miss_refused": float((best[~is_a] < t).mean()) if (~is_a).any() else 0.0,
         "right_and_kept": float(((best >= t) & (right > 0))[is_a].mean()) if is_a.any() else 0.0,
     }
-
-
-def load_reader(folder: Path) -> tuple[ReaderNet, Any]:
-    """A reader written by save(): the network and its tokenizer."""
-    from transformers import AutoTokenizer
-
-    return ReaderNet.load(folder), AutoTokenizer.from_pretrained(str(folder))
 
 
 def save(model: tuple[ReaderNet, Any], out: Path, card: dict[str, object]) -> None:

@@ -82,6 +82,13 @@ class ReaderNet(torch.nn.Module):
         return net.float().eval()
 
 
+def load_reader(folder: Path) -> tuple[ReaderNet, Any]:
+    """A reader written by ReaderNet.save: the network and its tokenizer."""
+    from transformers import AutoTokenizer
+
+    return ReaderNet.load(folder), AutoTokenizer.from_pretrained(str(folder))
+
+
 def score_pairs(
     net: ReaderNet, tokenizer: Any, pairs: Sequence[tuple[str, str]], batch_size: int = 64
 ) -> np.ndarray:
@@ -144,8 +151,5 @@ class Reader:
     def _loaded(self) -> tuple[ReaderNet, Any]:
         with self._lock:
             if self._model is None:
-                from transformers import AutoTokenizer
-
-                net = ReaderNet.load(self.folder)
-                self._model = (net, AutoTokenizer.from_pretrained(str(self.folder)))
+                self._model = load_reader(self.folder)
             return self._model

@@ -15,8 +15,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.text.names import WORD, name_term
-from assistant.text.numbers import NUMBER, SPELLED, normal_number, spelled_value
 from assistant.types import Chunk
 from assistant.verify.evidence import Span, spans
 from assistant.verify.record import whereabouts
@@ -28,6 +26,7 @@ from assistant.verify.terms import (
     frame_terms,
     key_terms,
     offered_terms,
+    written_terms,
 )
 
 NO_CITATION = "cites no passage"
@@ -178,8 +177,5 @@ def _note_terms_known(claim: str, ctx: Context) -> bool:
 
 def _shown(terms: list[str], text: str) -> str:
     """The missing terms as the sentence writes them, in its order."""
-    written = [(normal_number(m.group()), m) for m in NUMBER.finditer(text)]
-    written += [(name_term(m.group()), m) for m in WORD.finditer(text)]
-    written += [(spelled_value(m), m) for m in SPELLED.finditer(text)]
-    found = sorted((m.start(), m.group()) for t, m in written if t in terms)
+    found = sorted((m.start(), m.group()) for t, m in written_terms(text) if t in terms)
     return ", ".join(dict.fromkeys(f"“{w}”" for _, w in found)) or ", ".join(terms)

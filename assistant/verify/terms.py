@@ -17,7 +17,14 @@ import Stemmer
 
 from assistant.text.dates import MONTHS_LOWER
 from assistant.text.names import WORD, claim_names, initials, name_term
-from assistant.text.numbers import NUMBER, is_year, normal_number, spelled_numbers
+from assistant.text.numbers import (
+    NUMBER,
+    SPELLED,
+    is_year,
+    normal_number,
+    spelled_numbers,
+    spelled_value,
+)
 
 STOPWORDS = frozenset(
     """a an the this that these those it its it's in on at of for and but or nor as by with
@@ -46,12 +53,15 @@ def all_terms(text: str) -> frozenset[str]:
     """Every number and every word of text in key-term form, and the initials of its names
     ("United States" offers "us", "Department of Homeland Security" "dhs"): what a quote
     offers."""
-    return (
-        frozenset({normal_number(n) for n in NUMBER.findall(text)})
-        | set(spelled_numbers(text).values())
-        | {name_term(w) for w in WORD.findall(text)}
-        | initials(text)
-    )
+    return frozenset(term for term, _ in written_terms(text)) | initials(text)
+
+
+def written_terms(text: str) -> list[tuple[str, re.Match[str]]]:
+    """Every number (in digits or in words) and every word of text, each in key-term form with
+    the match that writes it (to quote a missing term as the sentence wrote it)."""
+    found = [(normal_number(m.group()), m) for m in NUMBER.finditer(text)]
+    found += [(name_term(m.group()), m) for m in WORD.finditer(text)]
+    return found + [(spelled_value(m), m) for m in SPELLED.finditer(text)]
 
 
 def frame_terms(question: str) -> set[str]:
